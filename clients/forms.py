@@ -1,0 +1,33 @@
+"""Forms of the clients app. Every form takes the request's scope: model choices are
+limited to what the scope may change (portal.scoping.restrict_form_choices)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from clients.models import Client
+from portal.scoping import Scope, restrict_form_choices
+
+
+class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        restrict_form_choices(self, scope)
+
+
+class ClientForm(ScopedModelForm):
+    class Meta:
+        model = Client
+        fields = ["name", "industry", "website", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        agency = self.instance.agency if self.instance.pk else self.scope.agency
+        clash = Client.objects.filter(agency=agency, name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(f"Your agency already has a client named “{name}”.")
+        return name

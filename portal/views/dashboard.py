@@ -1,0 +1,65 @@
+"""The dashboard (the clients the user may see, with their figures) and agency switching."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import TemplateView
+
+from clients.models import Client
+from portal.middleware import SESSION_AGENCY_KEY
+from portal.views.base import MemberView, SignedInView
+
+
+class DashboardView(MemberView, TemplateView):
+    template_name = "portal/dashboard.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # A client contact with no agency membership lands on their portal instead.
+        user = request.user
+        if (
+            user.is_authenticated
+            and not getattr(request, "scope").is_member  # noqa: B009
+            and user.portal_accesses.exists()  # type: ignore[union-attr]
+        ):
+            return redirect("clientportal:home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["clients"] = (
+            Client.objects.within(self.request.scope)
+            .annotate(
+                contact_count=Count("contacts", distinct=True),
+                portal_count=Count("portal_accesses", distinct=True),
+            )
+            .order_by("name")
+        )
+        return context
+
+
+class SwitchAgencyView(SignedInView):
+    """POST agency=<public id>: make another of the user's agencies the current one."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wanted = request.POST.get("agency", "")
+        scope = self.request.scope
+        match = next((m for m in scope.memberships if str(m.agency.public_id) == wanted), None)
+        if match is None:
+            messages.error(request, "You are not a member of that agency.")
+        else:
+            request.session[SESSION_AGENCY_KEY] = str(match.agency.public_id)
+            messages.success(request, f"Now working in {match.agency.name}.")
+        target = request.POST.get("next") or reverse("portal:dashboard")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("portal:dashboard")
+        # Object pages of the old agency would 404 in the new one: go to the dashboard.
+        return HttpResponseRedirect(reverse("portal:dashboard") if match else target)
