@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from clients.models import Agency, Client, Contact, Membership, PortalAccess
+from portal.models import User
+
+
+def test_demo_data_is_idempotent_and_prints_logins(db, capsys):
+    call_command("demo_data")
+    first = capsys.readouterr().out
+    counts = [m.objects.count() for m in (Agency, Client, User, Membership, PortalAccess, Contact)]
+    call_command("demo_data")
+    assert [m.objects.count() for m in (Agency, Client, User, Membership, PortalAccess, Contact)] == counts
+    assert "owner@northwind.example" in first and "contact@acme.example" in first
+    assert Client.objects.filter(agency__name="Northwind Communications").count() == 3
+
+
+def test_demo_logins_work(db, client):
+    call_command("demo_data")
+    response = client.post(
+        "/accounts/login/", {"username": "staff@northwind.example", "password": "firebreak-demo"}
+    )
+    assert response.status_code == 302
+    page = client.get("/")
+    assert "Acme Foods" in page.content.decode()
+    assert "Blue Air" not in page.content.decode()  # staff see only their assigned client

@@ -1,0 +1,47 @@
+"""Email leaves through a real Celery worker on the real broker, after commit."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from portal.mail import queue_email
+
+pytestmark = pytest.mark.worker
+
+
+def wait_for(predicate, seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_email_is_sent_by_the_worker_after_commit(celery_worker, settings):
+    with transaction.atomic():
+        queue_email(
+            to=["jane@planet.test"],
+            subject="Holding statement ready",
+            template="emails/test_message.txt",
+            context={"name": "Jane"},
+        )
+        assert mail.outbox == []  # nothing leaves before the transaction commits
+    assert wait_for(lambda: len(mail.outbox) == 1), "the worker did not send the email"
+    message = mail.outbox[0]
+    assert message.to == ["jane@planet.test"]
+    assert message.subject == "Holding statement ready"
+    assert "Hello Jane" in message.body
+
+
+def test_rolled_back_email_is_never_sent(celery_worker):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        queue_email(to=["x@y.test"], subject="Nope", template="emails/test_message.txt", context={})
+        raise RuntimeError("rollback")
+    queue_email(to=["after@y.test"], subject="Later", template="emails/test_message.txt", context={})
+    assert wait_for(lambda: len(mail.outbox) >= 1)
+    assert [m.subject for m in mail.outbox] == ["Later"]

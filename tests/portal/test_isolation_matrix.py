@@ -1,0 +1,277 @@
+"""The isolation matrix: every URL pattern of the project × every role.
+
+The test walks the resolver, so a URL added without an entry in RULES fails the suite:
+later features cannot add an unchecked page. For each pattern and role it checks the
+outcome (200, login redirect, 403, 404, 405, or "allowed" for writes) with URL kwargs
+pointing at objects of the cast's agency and client.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from clients.models import Invitation, InvitationKind, Membership, PortalAccess, Role
+from portal.views.base import PublicView, SignedInView
+
+ROLES = [
+    "anonymous",
+    "owner",
+    "manager",
+    "staff",
+    "readonly_staff",
+    "unassigned_staff",
+    "contact_user",
+    "outsider",
+]
+LOGIN = "login"  # 302 to the login page
+OK = "ok"  # a write that was let through: any 2xx/3xx that is not a login redirect
+
+
+def outcomes(**by_role: Any) -> dict[str, Any]:
+    missing = set(ROLES) - set(by_role)
+    assert not missing, f"roles without an expected outcome: {missing}"
+    return by_role
+
+
+# Outcome tables by kind of page. Another agency's object is a 404; a read-only actor's
+# write is a 403; a page for members is a 403 for a client contact.
+PUBLIC = outcomes(**dict.fromkeys(ROLES, 200))
+SIGNED_IN = outcomes(**{**dict.fromkeys(ROLES, 200), "anonymous": LOGIN})
+MEMBER = outcomes(
+    anonymous=LOGIN, owner=200, manager=200, staff=200, readonly_staff=200,
+    unassigned_staff=200, contact_user=403, outsider=200,
+)
+MANAGER_AGENCY = outcomes(
+    anonymous=LOGIN, owner=200, manager=200, staff=403, readonly_staff=403,
+    unassigned_staff=403, contact_user=403, outsider=200,
+)
+OWNER_AGENCY = outcomes(
+    anonymous=LOGIN, owner=200, manager=403, staff=403, readonly_staff=403,
+    unassigned_staff=403, contact_user=403, outsider=200,
+)
+CLIENT_READ = outcomes(
+    anonymous=LOGIN, owner=200, manager=200, staff=200, readonly_staff=200,
+    unassigned_staff=404, contact_user=403, outsider=404,
+)
+CLIENT_WRITE = outcomes(
+    anonymous=LOGIN, owner=200, manager=200, staff=200, readonly_staff=403,
+    unassigned_staff=404, contact_user=403, outsider=404,
+)
+CLIENT_MANAGER = outcomes(
+    anonymous=LOGIN, owner=200, manager=200, staff=403, readonly_staff=403,
+    unassigned_staff=403, contact_user=403, outsider=404,
+)
+PORTAL = outcomes(
+    anonymous=LOGIN, owner=403, manager=403, staff=403, readonly_staff=403,
+    unassigned_staff=403, contact_user=200, outsider=403,
+)
+
+
+def as_post(table: dict[str, Any]) -> dict[str, Any]:
+    """The same table for a write: where a GET would be a 200, the POST must be let through."""
+    return {role: OK if expected == 200 else expected for role, expected in table.items()}
+
+
+@dataclass(frozen=True)
+class Rule:
+    expected: dict[str, Any]
+    method: str = "get"
+    kwargs: dict[str, str] = field(default_factory=dict)  # kwarg -> World attribute
+
+
+def get(table: dict[str, Any], **kwargs: str) -> Rule:
+    return Rule(table, "get", kwargs)
+
+
+def post(table: dict[str, Any], **kwargs: str) -> Rule:
+    return Rule(as_post(table), "post", kwargs)
+
+
+RULES: dict[str, Rule] = {
+    # accounts
+    "accounts:login": get(outcomes(**{**dict.fromkeys(ROLES, 302), "anonymous": 200})),
+    "accounts:logout": post(outcomes(**dict.fromkeys(ROLES, 302))),
+    "accounts:password_change": get(SIGNED_IN),
+    "accounts:password_change_done": get(SIGNED_IN),
+    "accounts:password_reset": get(PUBLIC),
+    "accounts:password_reset_done": get(PUBLIC),
+    "accounts:password_reset_confirm": get(PUBLIC, uidb64="bad_uid", token="bad_token"),
+    "accounts:password_reset_complete": get(PUBLIC),
+    # dashboard; a client contact is sent on to the portal
+    "portal:dashboard": get({**MEMBER, "contact_user": 302}),
+    "portal:switch_agency": post(outcomes(**{**dict.fromkeys(ROLES, 302), "anonymous": LOGIN})),
+    # clients
+    "clients:create": get(MANAGER_AGENCY),
+    "clients:overview": get(CLIENT_READ, client="client"),
+    "clients:edit": get(CLIENT_WRITE, client="client"),
+    # stakeholder contacts
+    "clients:contacts": get(CLIENT_READ, client="client"),
+    "clients:contact_create": get(CLIENT_WRITE, client="client"),
+    "clients:contact_detail": get(CLIENT_READ, client="client", pk="contact"),
+    "clients:contact_edit": get(CLIENT_WRITE, client="client", pk="contact"),
+    "clients:contact_row": get(CLIENT_WRITE, client="client", pk="contact"),
+    "clients:contact_delete": get(CLIENT_WRITE, client="client", pk="contact"),
+    "clients:contact_vcard": get(CLIENT_READ, client="client", pk="contact"),
+    "clients:contacts_import": get(CLIENT_WRITE, client="client"),
+    "clients:contacts_export": get(CLIENT_READ, client="client"),
+    # agency administration (the outsider is owner of their own agency: they see theirs,
+    # and another agency's member or invitation is a 404 to them)
+    "agency:members": get(MANAGER_AGENCY),
+    "agency:member_invite": get(OWNER_AGENCY),
+    "agency:member_role": post({**OWNER_AGENCY, "outsider": 404}, pk="membership"),
+    "agency:member_remove": get({**OWNER_AGENCY, "outsider": 404}, pk="membership"),
+    "agency:invitation_revoke": post({**MANAGER_AGENCY, "outsider": 404}, pk="invitation"),
+    "agency:settings": get(OWNER_AGENCY),
+    "agency:logo": get(outcomes(**{**MEMBER, "owner": 200, "outsider": 404})),
+    "agency:client_team": get(CLIENT_MANAGER, client="client"),
+    "agency:client_assign": post(CLIENT_MANAGER, client="client"),
+    "agency:client_unassign": post(CLIENT_MANAGER, client="client", user="staff_public_id"),
+    "agency:portal_invite": post(CLIENT_MANAGER, client="client"),
+    "agency:portal_revoke": post(CLIENT_MANAGER, client="client", pk="portal_access"),
+    # invitations: the token is the credential
+    "invitations:accept": get(PUBLIC, token="invitation_token"),
+    # read-only client portal
+    "clientportal:home": get(PORTAL),
+    "clientportal:client": get(PORTAL, client="client"),
+}
+
+
+def walk(resolver: URLResolver, prefix: str = "", ns: str = "") -> list[tuple[str, str, URLPattern]]:
+    """(namespaced name, route, pattern) of every URL pattern below a resolver."""
+    found: list[tuple[str, str, URLPattern]] = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            child_ns = ns
+            if entry.namespace:
+                child_ns = f"{ns}:{entry.namespace}" if ns else entry.namespace
+            found += walk(entry, route, child_ns)
+        else:
+            name = f"{ns}:{entry.name}" if ns and entry.name else (entry.name or "")
+            found.append((name, route, entry))
+    return found
+
+
+ALL_PATTERNS = walk(get_resolver())
+PROJECT_PATTERNS = [(n, r, p) for n, r, p in ALL_PATTERNS if not r.startswith("admin/")]
+ADMIN_PATTERNS = [(n, r, p) for n, r, p in ALL_PATTERNS if r.startswith("admin/")]
+
+
+def test_every_url_pattern_has_a_rule():
+    unnamed = [r for n, r, _ in PROJECT_PATTERNS if ":" not in n]
+    assert not unnamed, f"URL patterns without a namespaced name: {unnamed}"
+    missing = sorted({n for n, _, _ in PROJECT_PATTERNS} - set(RULES))
+    assert not missing, f"URL patterns the isolation matrix does not cover: {missing}"
+    stale = sorted(set(RULES) - {n for n, _, _ in PROJECT_PATTERNS})
+    assert not stale, f"rules for URL patterns that no longer exist: {stale}"
+
+
+def test_every_view_derives_from_a_scoped_base_class():
+    loose = []
+    for name, _route, pattern in PROJECT_PATTERNS:
+        view_class = getattr(pattern.callback, "view_class", None)
+        if view_class is None or not issubclass(view_class, (PublicView, SignedInView)):
+            loose.append(name)
+    assert not loose, f"views that bypass portal.views.base: {loose}"
+
+
+class World:
+    """The objects URL kwargs point at, all in the cast's agency and client."""
+
+    def __init__(self, cast: Any) -> None:
+        self.cast = cast
+        self.client = cast.client.public_id
+        self.contact = cast.contact.public_id
+        self.membership = Membership.objects.get(agency=cast.agency, user=cast.staff).public_id
+        self.staff_public_id = cast.staff.public_id
+        self.portal_access = PortalAccess.objects.get(user=cast.contact_user).public_id
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            agency=cast.agency,
+            kind=InvitationKind.MEMBER,
+            email="newcomer@northwind.test",
+            role=Role.STAFF,
+            token_hash=Invitation.hash_token(token),
+            invited_by=cast.owner,
+            expires_at=timezone.now() + timedelta(days=3),
+        )
+        self.invitation = invitation.public_id
+        self.invitation_token = token
+
+
+def check(http: Any, url: str, method: str, expected: Any) -> str | None:
+    response = http.get(url) if method == "get" else http.post(url, {})
+    status = response.status_code
+    location = response.get("Location", "")
+    to_login = status == 302 and "/accounts/login/" in location
+    if expected == LOGIN:
+        ok = to_login
+    elif expected == OK:
+        ok = status < 400 and not to_login
+    else:
+        ok = status == expected
+    if ok:
+        return None
+    return f"{method.upper()} {url}: expected {expected}, got {status} {location}".strip()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_isolation_matrix(cast, client, role):
+    world = World(cast)
+    if role != "anonymous":
+        client.force_login(getattr(cast, role))
+    failures = []
+    for name, _route, _pattern in PROJECT_PATTERNS:
+        rule = RULES[name]
+        kwargs = {k: getattr(world, attr) for k, attr in rule.kwargs.items()}
+        url = reverse(name, kwargs=kwargs)
+        problem = check(client, url, rule.method, rule.expected[role])
+        if problem:
+            failures.append(f"{name} as {role}: {problem}")
+        if rule.method == "post" and role != "anonymous":
+            # Writes that were let through may have changed the world: start afresh.
+            client.force_login(getattr(cast, role))
+    assert not failures, "\n".join(failures)
+
+
+ADMIN_KWARGS = {"app_label": "clients", "content_type_id": "1", "object_id": "1", "url": "x/"}
+
+
+def admin_url(route: str, pattern: URLPattern) -> str:
+    """A concrete URL for an admin route, named or not."""
+    path = "/" + route
+    for key in pattern.pattern.regex.groupindex:
+        value = ADMIN_KWARGS.get(key, "1")
+        for form in (f"<path:{key}>", f"<int:{key}>", f"<str:{key}>", f"<{key}>", f"(?P<{key}>.*)"):
+            path = path.replace(form, value)
+    return path.replace("^", "").replace("$", "")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_django_admin_is_for_superusers_only(cast, client, role):
+    """Every admin URL sends our roles (none is a superuser) to the admin's own login."""
+    if role != "anonymous":
+        client.force_login(getattr(cast, role))
+    failures = []
+    for name, route, pattern in ADMIN_PATTERNS:
+        url = admin_url(route, pattern)
+        response = client.get(url)
+        if name == "admin:login":
+            ok = response.status_code == 200
+        elif name == "admin:logout":
+            ok = response.status_code in (302, 405)  # logging out is a POST
+        elif not name:
+            # Unnamed admin routes only redirect to named ones, which are checked here too.
+            ok = response.status_code in (301, 302)
+        else:
+            ok = response.status_code == 302 and "/admin/login/" in response["Location"]
+        if not ok:
+            failures.append(f"{name or route} {url} as {role}: got {response.status_code}")
+    assert not failures, "\n".join(failures)
