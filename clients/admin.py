@@ -4,14 +4,14 @@ from guardian.admin import GuardedModelAdmin
 from clients.models import Agency, Client, Contact, Invitation, Membership, PortalAccess
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Agency]):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(admin.ModelAdmin[Agency]):
     list_display = ["name", "time_zone", "created_at"]
     search_fields = ["name"]
     readonly_fields = ["public_id"]
@@ -19,7 +19,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "agency", "role", "created_at"]
     list_filter = ["role", "agency"]
     search_fields = ["user__email", "agency__name"]
@@ -35,7 +35,7 @@ class ClientAdmin(GuardedModelAdmin):
 
 
 @admin.register(PortalAccess)
-class PortalAccessAdmin(admin.ModelAdmin):
+class PortalAccessAdmin(admin.ModelAdmin[PortalAccess]):
     list_display = ["user", "client", "granted_by", "created_at"]
     list_filter = ["client__agency"]
     search_fields = ["user__email", "client__name"]
@@ -43,7 +43,7 @@ class PortalAccessAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(admin.ModelAdmin[Contact]):
     list_display = ["name", "client", "kind", "organisation", "email", "notify_from_severity"]
     list_filter = ["kind", "notify_from_severity", "client__agency"]
     search_fields = ["name", "organisation", "email", "tags"]
@@ -51,8 +51,17 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "agency", "kind", "role", "client", "created_at", "expires_at", "accepted_at"]
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
+    list_display = [
+        "email",
+        "agency",
+        "kind",
+        "role",
+        "client",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+    ]
     list_filter = ["kind", "agency"]
     search_fields = ["email"]
     readonly_fields = ["public_id", "token_hash", "accepted_at", "accepted_by", "created_at"]

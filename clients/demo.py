@@ -30,11 +30,51 @@ DEMO_PEOPLE = [
 ]
 
 DEMO_CONTACTS = [
-    ("Jane Park", ContactKind.MEDIA, "Daily Planet", "Consumer affairs reporter", "jane.park@planet.example", 250_000, 2),
-    ("Leo Martins", ContactKind.INFLUENCER, "@leoeats", "Food creator", "leo@leoeats.example", 1_200_000, 2),
-    ("Dr Amara Singh", ContactKind.REGULATOR, "Food Standards Agency", "Incident officer", "a.singh@fsa.example", None, 3),
-    ("Tom Becker", ContactKind.INTERNAL, "Acme Foods", "Head of quality", "tom.becker@acme.example", None, 1),
-    ("Priya Shah", ContactKind.PARTNER, "FreshMart", "Category manager", "priya@freshmart.example", None, 3),
+    (
+        "Jane Park",
+        ContactKind.MEDIA,
+        "Daily Planet",
+        "Consumer affairs reporter",
+        "jane.park@planet.example",
+        250_000,
+        2,
+    ),
+    (
+        "Leo Martins",
+        ContactKind.INFLUENCER,
+        "@leoeats",
+        "Food creator",
+        "leo@leoeats.example",
+        1_200_000,
+        2,
+    ),
+    (
+        "Dr Amara Singh",
+        ContactKind.REGULATOR,
+        "Food Standards Agency",
+        "Incident officer",
+        "a.singh@fsa.example",
+        None,
+        3,
+    ),
+    (
+        "Tom Becker",
+        ContactKind.INTERNAL,
+        "Acme Foods",
+        "Head of quality",
+        "tom.becker@acme.example",
+        None,
+        1,
+    ),
+    (
+        "Priya Shah",
+        ContactKind.PARTNER,
+        "FreshMart",
+        "Category manager",
+        "priya@freshmart.example",
+        None,
+        3,
+    ),
 ]
 
 
@@ -43,22 +83,30 @@ def load_demo() -> list[DemoLogin]:
     northwind, _ = Agency.objects.get_or_create(
         name="Northwind Communications", defaults={"time_zone": "Europe/London"}
     )
-    rival, _ = Agency.objects.get_or_create(name="Rival PR", defaults={"time_zone": "America/New_York"})
+    rival, _ = Agency.objects.get_or_create(
+        name="Rival PR", defaults={"time_zone": "America/New_York"}
+    )
     acme, _ = Client.objects.get_or_create(
         agency=northwind, name="Acme Foods", defaults={"industry": "Packaged food"}
     )
-    Client.objects.get_or_create(agency=northwind, name="Blue Air", defaults={"industry": "Airline"})
-    Client.objects.get_or_create(agency=northwind, name="Cobalt Bank", defaults={"industry": "Retail banking"})
-    Client.objects.get_or_create(agency=rival, name="Globex Energy", defaults={"industry": "Energy"})
+    Client.objects.get_or_create(
+        agency=northwind, name="Blue Air", defaults={"industry": "Airline"}
+    )
+    Client.objects.get_or_create(
+        agency=northwind, name="Cobalt Bank", defaults={"industry": "Retail banking"}
+    )
+    Client.objects.get_or_create(
+        agency=rival, name="Globex Energy", defaults={"industry": "Energy"}
+    )
 
     users: dict[str, User] = {}
     for email, name, _ in DEMO_PEOPLE:
-        user, created = User.objects.get_or_create(email=email, defaults={"full_name": name})
+        user, _created = User.objects.get_or_create(email=email, defaults={"full_name": name})
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
         users[email] = user
 
-    roles = {
+    roles: dict[str, tuple[Agency, str]] = {
         "owner@northwind.example": (northwind, Role.OWNER),
         "manager@northwind.example": (northwind, Role.MANAGER),
         "staff@northwind.example": (northwind, Role.STAFF),

@@ -4,6 +4,7 @@ memberships, portal access. Keyword-only, typed, atomic."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import transaction
 from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
@@ -35,8 +36,12 @@ def client_team(*, client: Client) -> list[TeamMember]:
             "user_id", flat=True
         )
     )
-    with_perms = get_users_with_perms(
-        client, attach_perms=True, with_superusers=False, with_group_users=False
+    # With attach_perms=True guardian answers {user: [codename, ...]}.
+    with_perms = cast(
+        dict[User, list[str]],
+        get_users_with_perms(
+            client, attach_perms=True, with_superusers=False, with_group_users=False
+        ),
     )
     for user, perms in sorted(with_perms.items(), key=lambda item: item[0].email):
         if user.pk not in staff_ids:

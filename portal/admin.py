@@ -5,7 +5,7 @@ from portal.models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "is_superuser", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser"]

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class PortalRequest(HttpRequest):
-    user: User  # type: ignore[assignment]
+    user: User
     htmx: HtmxDetails
     scope: Scope
     agency: Agency | None

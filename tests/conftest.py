@@ -109,7 +109,9 @@ def celery_worker(transactional_db: None):  # type: ignore[no-untyped-def]
 
     app.conf.task_always_eager = False
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30
+        ) as worker:
             yield worker
     finally:
         app.conf.task_always_eager = True

@@ -14,13 +14,13 @@ from clients.models import Client, ContactKind
 from portal.views.base import ClientView, MemberView
 
 
-class ClientCreateView(MemberView, CreateView):  # type: ignore[type-arg]
+class ClientCreateView(MemberView, CreateView[Client, ClientForm]):
     required_role = "manager"
     form_class = ClientForm
     template_name = "clients/client_form.html"
 
     def form_valid(self, form: ClientForm) -> HttpResponse:
-        form.instance.agency = self.request.scope.agency
+        form.instance.agency = self.scope.agency
         client = form.save()
         messages.success(self.request, f"Client “{client.name}” created.")
         return redirect("clients:overview", client=client.public_id)
@@ -47,7 +47,7 @@ class ClientOverviewView(ClientView, TemplateView):
         return client_team(client=self.client)
 
 
-class ClientEditView(ClientView, UpdateView):  # type: ignore[type-arg]
+class ClientEditView(ClientView, UpdateView[Client, ClientForm]):
     writes = True
     form_class = ClientForm
     template_name = "clients/client_form.html"

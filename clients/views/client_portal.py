@@ -16,7 +16,7 @@ class PortalHomeView(ClientPortalView, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["clients"] = Client.objects.within(self.request.scope).select_related("agency")
+        context["clients"] = Client.objects.within(self.scope).select_related("agency")
         return context
 
 
@@ -25,7 +25,7 @@ class PortalClientView(ClientPortalView, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        scope = self.request.scope
+        scope = self.scope
         client = get_object_or_404(
             Client.objects.within(scope).select_related("agency"), public_id=kwargs["client"]
         )

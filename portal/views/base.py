@@ -22,7 +22,7 @@ from django.views import View
 
 from clients.models import Client
 from portal.http import PortalRequest
-from portal.scoping import ScopedQuerySet
+from portal.scoping import Scope, ScopedQuerySet
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _M = TypeVar("_M", bound=models.Model)
@@ -35,7 +35,10 @@ class PublicView(View):
 class SignedInView(LoginRequiredMixin, View):
     """A page for anyone signed in, member or client contact (password change)."""
 
-    request: PortalRequest  # type: ignore[assignment]
+    @property
+    def scope(self) -> Scope:
+        """The request's scope (resolved once by TenancyMiddleware)."""
+        return cast(PortalRequest, self.request).scope
 
 
 class MemberView(SignedInView):
@@ -62,7 +65,7 @@ class MemberView(SignedInView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = super().get_form_kwargs()  # type: ignore[misc]
-        kwargs["scope"] = self.request.scope
+        kwargs["scope"] = self.scope
         return kwargs
 
 
@@ -101,7 +104,7 @@ class ClientObjectView(ClientView, Generic[_M]):
 
     def get_queryset(self) -> models.QuerySet[_M]:
         manager = cast(ScopedQuerySet[_M], self.model._default_manager.all())
-        return manager.within(self.request.scope).filter(client=self.client)
+        return manager.within(self.scope).filter(client=self.client)
 
     def get_object(self, queryset: models.QuerySet[_M] | None = None) -> _M:
         qs = queryset if queryset is not None else self.get_queryset()
@@ -117,8 +120,6 @@ class ClientPortalView(SignedInView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        from portal.scoping import Scope
-
         req = cast(PortalRequest, request)
         req.scope = Scope.for_portal(req.user)
         if not req.scope.clients().exists():

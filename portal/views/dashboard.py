@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db.models import Count
@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
 from clients.models import Client
+from portal.http import PortalRequest
 from portal.middleware import SESSION_AGENCY_KEY
 from portal.views.base import MemberView, SignedInView
 
@@ -25,8 +26,8 @@ class DashboardView(MemberView, TemplateView):
         user = request.user
         if (
             user.is_authenticated
-            and not getattr(request, "scope").is_member  # noqa: B009
-            and user.portal_accesses.exists()  # type: ignore[union-attr]
+            and not cast(PortalRequest, request).scope.is_member
+            and cast(PortalRequest, request).user.portal_accesses.exists()
         ):
             return redirect("clientportal:home")
         return super().dispatch(request, *args, **kwargs)
@@ -34,7 +35,7 @@ class DashboardView(MemberView, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["clients"] = (
-            Client.objects.within(self.request.scope)
+            Client.objects.within(self.scope)
             .annotate(
                 contact_count=Count("contacts", distinct=True),
                 portal_count=Count("portal_accesses", distinct=True),
@@ -51,7 +52,7 @@ class SwitchAgencyView(SignedInView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         wanted = request.POST.get("agency", "")
-        scope = self.request.scope
+        scope = self.scope
         match = next((m for m in scope.memberships if str(m.agency.public_id) == wanted), None)
         if match is None:
             messages.error(request, "You are not a member of that agency.")

@@ -42,7 +42,10 @@ def test_owner_logs_in_switches_agency_adds_a_contact_and_logs_out(cast, live_se
     form.get_by_label("Email").fill("nadia@newsdesk.test")
     form.get_by_role("button", name="Add").click()
     page.locator("#contact-rows").get_by_text("Nadia Newsdesk").wait_for()
-    page.screenshot(path=os.path.join(os.environ.get("FIREBREAK_SCREENSHOTS", "/tmp"), "contacts.png"), full_page=True)
+    page.screenshot(
+        path=os.path.join(os.environ.get("FIREBREAK_SCREENSHOTS", "/tmp"), "contacts.png"),
+        full_page=True,
+    )
     assert Contact.objects.filter(client=cast.client, email="nadia@newsdesk.test").exists()
 
     page.get_by_text("Olivia Owner").click()

@@ -42,6 +42,8 @@ def test_rolled_back_email_is_never_sent(celery_worker):
     with pytest.raises(RuntimeError), transaction.atomic():
         queue_email(to=["x@y.test"], subject="Nope", template="emails/test_message.txt", context={})
         raise RuntimeError("rollback")
-    queue_email(to=["after@y.test"], subject="Later", template="emails/test_message.txt", context={})
+    queue_email(
+        to=["after@y.test"], subject="Later", template="emails/test_message.txt", context={}
+    )
     assert wait_for(lambda: len(mail.outbox) >= 1)
     assert [m.subject for m in mail.outbox] == ["Later"]

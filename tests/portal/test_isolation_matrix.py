@@ -45,32 +45,74 @@ def outcomes(**by_role: Any) -> dict[str, Any]:
 PUBLIC = outcomes(**dict.fromkeys(ROLES, 200))
 SIGNED_IN = outcomes(**{**dict.fromkeys(ROLES, 200), "anonymous": LOGIN})
 MEMBER = outcomes(
-    anonymous=LOGIN, owner=200, manager=200, staff=200, readonly_staff=200,
-    unassigned_staff=200, contact_user=403, outsider=200,
+    anonymous=LOGIN,
+    owner=200,
+    manager=200,
+    staff=200,
+    readonly_staff=200,
+    unassigned_staff=200,
+    contact_user=403,
+    outsider=200,
 )
 MANAGER_AGENCY = outcomes(
-    anonymous=LOGIN, owner=200, manager=200, staff=403, readonly_staff=403,
-    unassigned_staff=403, contact_user=403, outsider=200,
+    anonymous=LOGIN,
+    owner=200,
+    manager=200,
+    staff=403,
+    readonly_staff=403,
+    unassigned_staff=403,
+    contact_user=403,
+    outsider=200,
 )
 OWNER_AGENCY = outcomes(
-    anonymous=LOGIN, owner=200, manager=403, staff=403, readonly_staff=403,
-    unassigned_staff=403, contact_user=403, outsider=200,
+    anonymous=LOGIN,
+    owner=200,
+    manager=403,
+    staff=403,
+    readonly_staff=403,
+    unassigned_staff=403,
+    contact_user=403,
+    outsider=200,
 )
 CLIENT_READ = outcomes(
-    anonymous=LOGIN, owner=200, manager=200, staff=200, readonly_staff=200,
-    unassigned_staff=404, contact_user=403, outsider=404,
+    anonymous=LOGIN,
+    owner=200,
+    manager=200,
+    staff=200,
+    readonly_staff=200,
+    unassigned_staff=404,
+    contact_user=403,
+    outsider=404,
 )
 CLIENT_WRITE = outcomes(
-    anonymous=LOGIN, owner=200, manager=200, staff=200, readonly_staff=403,
-    unassigned_staff=404, contact_user=403, outsider=404,
+    anonymous=LOGIN,
+    owner=200,
+    manager=200,
+    staff=200,
+    readonly_staff=403,
+    unassigned_staff=404,
+    contact_user=403,
+    outsider=404,
 )
 CLIENT_MANAGER = outcomes(
-    anonymous=LOGIN, owner=200, manager=200, staff=403, readonly_staff=403,
-    unassigned_staff=403, contact_user=403, outsider=404,
+    anonymous=LOGIN,
+    owner=200,
+    manager=200,
+    staff=403,
+    readonly_staff=403,
+    unassigned_staff=403,
+    contact_user=403,
+    outsider=404,
 )
 PORTAL = outcomes(
-    anonymous=LOGIN, owner=403, manager=403, staff=403, readonly_staff=403,
-    unassigned_staff=403, contact_user=200, outsider=403,
+    anonymous=LOGIN,
+    owner=403,
+    manager=403,
+    staff=403,
+    readonly_staff=403,
+    unassigned_staff=403,
+    contact_user=200,
+    outsider=403,
 )
 
 
@@ -143,7 +185,9 @@ RULES: dict[str, Rule] = {
 }
 
 
-def walk(resolver: URLResolver, prefix: str = "", ns: str = "") -> list[tuple[str, str, URLPattern]]:
+def walk(
+    resolver: URLResolver, prefix: str = "", ns: str = ""
+) -> list[tuple[str, str, URLPattern]]:
     """(namespaced name, route, pattern) of every URL pattern below a resolver."""
     found: list[tuple[str, str, URLPattern]] = []
     for entry in resolver.url_patterns:
