@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, insort
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from incidents.detection.explain import count_sentence
 
-# sqrt(Poisson) has a standard deviation of about 1/2 whatever the rate; its mean absolute
-# deviation is 1/2 * sqrt(2/pi). No series can be quieter than counting noise.
-_POISSON_MAD = 0.5 * math.sqrt(2.0 / math.pi)
-_MAD_TO_SD = math.sqrt(math.pi / 2.0)
+# Deviations are measured on square roots of counts, where counting noise has about the same
+# spread (1/2) at every rate, so one scale serves a brand with 3 mentions an hour and one with 3,000.
+# Tail quantiles are kept in geometric bins of 2 %: exact enough, and O(1) per bucket.
+_BIN_FLOOR = 0.5  # deviations below this (half a sqrt unit: counting noise) share bin 0
+_BIN_RATIO = 1.02
+_LOG_RATIO = math.log(_BIN_RATIO)
 
 
 class AlertKind(StrEnum):
@@ -26,6 +28,11 @@ class AlertKind(StrEnum):
     NEGATIVE_SURGE = "negative_surge"
     INFLUENCER = "influencer"
     KEYWORD = "keyword"
+
+
+VOLUME = AlertKind.VOLUME_SPIKE
+NEGATIVE = AlertKind.NEGATIVE_SURGE
+INFLUENCER = AlertKind.INFLUENCER
 
 
 class Severity(StrEnum):
@@ -77,15 +84,16 @@ class Config:
     seasonal_halfwidth: timedelta = timedelta(minutes=30)
     daily_seasonality: bool = True
     weekly_seasonality: bool = True
-    # how the robust deviation (scale) forgets: its half-life
-    scale_half_life: timedelta = timedelta(days=1)
-    scale_clip: float = 4.0
-    warmup: timedelta = timedelta(hours=6)
-    threshold: float = 6.0  # z above which a count is a spike
+    # a deviation is judged against the usual large deviations of this series: the
+    # `tail_quantile` of its deviations over the past `tail_window`
+    tail_window: timedelta = timedelta(days=28)
+    tail_quantile: float = 0.99
+    threshold: float = 2.2  # score (deviation / usual large deviation) that makes a spike
+    warmup: timedelta = timedelta(days=1)  # no count alert before this much history
     min_excess: int = 10  # at least this many mentions above the usual in the window
     min_ratio: float = 1.5  # and at least this many times the usual
     min_expected: float = 0.2  # per bucket: a floor so that "0 usually" is not a zero divisor
-    cooldown: timedelta = timedelta(hours=2)
+    cooldown: timedelta = timedelta(hours=12)
     # negative surge: share of negative must also rise by this much (absolute, 0-1)
     min_share_rise: float = 0.15
     # severity: z at or above threshold * factor
@@ -98,134 +106,167 @@ class Config:
         return max(1, round(span / self.bucket_width))
 
 
-class _SortedWindow:
-    """A multiset kept sorted, for sliding medians (add and remove are a memmove)."""
+class _TailQuantile:
+    """Upper quantile of the last `size` deviations, in geometric bins.
 
-    __slots__ = ("items",)
+    A pointer sits on the bin holding the quantile and moves a bin or two per update, so
+    adding a value, dropping the oldest and reading the quantile are all O(1).
+    """
 
-    def __init__(self) -> None:
-        self.items: list[int] = []
+    __slots__ = ("above", "counts", "current", "quantile", "ring", "seen", "size")
 
-    def add(self, value: int) -> None:
-        insort(self.items, value)
+    def __init__(self, size: int, quantile: float) -> None:
+        self.size = size
+        self.quantile = quantile
+        self.ring = [0] * size
+        self.seen = 0
+        self.counts = [0] * 64
+        self.current = 0  # bin of the quantile
+        self.above = 0  # values in bins above `current`
 
-    def remove(self, value: int) -> None:
-        del self.items[bisect_left(self.items, value)]
+    def value(self) -> float:
+        """The quantile (a deviation, at least `_BIN_FLOOR`), or 0.0 before any value."""
+        if self.seen == 0:
+            return 0.0
+        return _BIN_FLOOR * _BIN_RATIO ** (self.current + 0.5) if self.current else _BIN_FLOOR
 
-    def median(self) -> float:
-        items, n = self.items, len(self.items)
-        mid = n // 2
-        return float(items[mid]) if n % 2 else (items[mid - 1] + items[mid]) / 2.0
+    def add(self, deviation: float) -> None:
+        b = int(math.log(deviation / _BIN_FLOOR) / _LOG_RATIO) + 1 if deviation > _BIN_FLOOR else 0
+        counts = self.counts
+        if b >= len(counts):
+            counts.extend([0] * (b + 64 - len(counts)))
+        slot = self.seen % self.size
+        if self.seen >= self.size:
+            old = self.ring[slot]
+            counts[old] -= 1
+            if old > self.current:
+                self.above -= 1
+        self.ring[slot] = b
+        counts[b] += 1
+        if b > self.current:
+            self.above += 1
+        self.seen += 1
+        n = min(self.seen, self.size)
+        rank = n - int(self.quantile * n)  # the rank-th largest value is the quantile
+        while self.above + counts[self.current] < rank:  # too high: step down
+            self.above += counts[self.current]
+            self.current -= 1
+        while self.above >= rank:  # too low: step up
+            self.current += 1
+            self.above -= counts[self.current]
 
 
 @dataclass(slots=True)
 class _Candidate:
-    z: float
+    score: float
     span: int  # buckets
     observed: float
     expected: float
 
 
-@dataclass(slots=True)
 class _Tracker:
-    """Baseline and deviation of one count series (volume, or negative mentions)."""
+    """Baseline, deviation and tail of one count series (volume, or negative mentions)."""
 
-    config: Config
-    spans: tuple[int, ...] = ()
-    recent_len: int = 0
-    day: int = 0
-    week: int = 0
-    half: int = 0
-    warmup: int = 0
-    alpha: float = 0.0
-    n: int = 0
-    ring: list[int] = field(default_factory=list)
-    expected_ring: list[float] = field(default_factory=list)
-    sums: list[int] = field(default_factory=list)
-    expected_sums: list[float] = field(default_factory=list)
-    scales: list[float] = field(default_factory=list)
-    recent: _SortedWindow = field(default_factory=_SortedWindow)
-    yesterday: _SortedWindow = field(default_factory=_SortedWindow)
-    last_week: _SortedWindow = field(default_factory=_SortedWindow)
-
-    def __post_init__(self) -> None:
-        c = self.config
+    def __init__(self, config: Config) -> None:
+        c = self.config = config
         self.spans = tuple(c.buckets(w) for w in c.short_windows)
         self.recent_len = c.buckets(c.recent_baseline)
         self.day = c.buckets(timedelta(days=1))
         self.week = c.buckets(timedelta(days=7))
-        self.half = min(c.buckets(c.seasonal_halfwidth), self.day - 1) if c.seasonal_halfwidth else 0
+        self.half = (
+            min(c.buckets(c.seasonal_halfwidth), self.day - 1) if c.seasonal_halfwidth else 0
+        )
         self.warmup = c.buckets(c.warmup)
-        self.alpha = 1.0 - 0.5 ** (1.0 / c.buckets(c.scale_half_life))
         size = max(self.week + self.half + 1, self.recent_len + 1, max(self.spans) + 1)
+        self.n = 0  # buckets seen
         self.ring = [0] * size
         self.expected_ring = [0.0] * size
         self.sums = [0] * len(self.spans)
         self.expected_sums = [0.0] * len(self.spans)
-        self.scales = [_POISSON_MAD] * len(self.spans)
+        tail = c.buckets(c.tail_window)
+        self.tails = [_TailQuantile(tail, c.tail_quantile) for _ in self.spans]
+        # sorted windows (for medians) of the last hours, and of the same time yesterday and
+        # last week +- `half` buckets
+        self.recent: list[int] = []
+        self.yesterday: list[int] = []
+        self.last_week: list[int] = []
+        self.seasonal = (
+            (self.day, self.yesterday, c.daily_seasonality),
+            (self.week, self.last_week, c.weekly_seasonality),
+        )
 
     def expected_now(self) -> float:
-        """Usual count for the next bucket, from the buckets seen so far."""
-        c = self.config
-        best = self.recent.median() if self.recent.items else 0.0
-        if c.daily_seasonality and len(self.yesterday.items) > self.half:
-            best = max(best, self.yesterday.median())
-        if c.weekly_seasonality and len(self.last_week.items) > self.half:
-            best = max(best, self.last_week.median())
-        return max(best, c.min_expected)
+        """Usual count for the next bucket: the highest of the recent and seasonal medians.
+
+        Taking the highest means a spike must stand out against the last hours *and* against
+        the same time yesterday and last week, so a regular Monday-morning rush is no news.
+        """
+        best = _median(self.recent) if self.recent else 0.0
+        for _period, window, enabled in self.seasonal:
+            if enabled and len(window) > self.half:
+                m = _median(window)
+                if m > best:
+                    best = m
+        floor = self.config.min_expected
+        return best if best > floor else floor
 
     def step(self, x: int) -> _Candidate | None:
         """Take the next bucket's count; return the strongest spike candidate, if any."""
         c = self.config
-        n, ring, size = self.n, self.ring, len(self.ring)
+        n, ring, expected_ring, sums, expected_sums = (
+            self.n,
+            self.ring,
+            self.expected_ring,
+            self.sums,
+            self.expected_sums,
+        )
+        size = len(ring)
         e = self.expected_now()
         ring[n % size] = x
-        self.expected_ring[n % size] = e
+        expected_ring[n % size] = e
         best: _Candidate | None = None
         ready = n >= self.warmup
         for i, k in enumerate(self.spans):
-            s = self.sums[i] + x
-            es = self.expected_sums[i] + e
+            s = sums[i] + x
+            es = expected_sums[i] + e
             if n >= k:
-                s -= ring[(n - k) % size]
-                es -= self.expected_ring[(n - k) % size]
-            self.sums[i], self.expected_sums[i] = s, es
+                old = (n - k) % size
+                s -= ring[old]
+                es -= expected_ring[old]
+            sums[i] = s
+            expected_sums[i] = es
             if n + 1 < k:
                 continue
-            root_e = math.sqrt(es)
-            r = math.sqrt(s) - root_e
-            scale = self.scales[i]
-            z = r / (_MAD_TO_SD * scale)
-            clipped = r if r < c.scale_clip * scale else c.scale_clip * scale
-            if clipped < 0:
-                clipped = -clipped
-            scale += self.alpha * (clipped - scale)
-            self.scales[i] = scale if scale > _POISSON_MAD else _POISSON_MAD
-            if (
-                ready
-                and z >= c.threshold
-                and s - es >= c.min_excess
-                and s >= c.min_ratio * es
-                and (best is None or z > best.z)
-            ):
-                best = _Candidate(z=z, span=k, observed=float(s), expected=es)
-        self._slide(n, x)
+            deviation = math.sqrt(s) - math.sqrt(es)
+            tail = self.tails[i]
+            if ready and s - es >= c.min_excess and s >= c.min_ratio * es:
+                usual = tail.value()
+                if deviation >= c.threshold * usual:
+                    score = deviation / usual
+                    if best is None or score > best.score:
+                        best = _Candidate(score=score, span=k, observed=float(s), expected=es)
+            tail.add(deviation)
+        # move the baseline windows on so that they describe bucket n + 1
+        recent = self.recent
+        insort(recent, x)
+        if n >= self.recent_len:
+            del recent[bisect_left(recent, ring[(n - self.recent_len) % size])]
+        half = self.half
+        for period, window, _enabled in self.seasonal:
+            incoming = n + 1 - period + half
+            if incoming >= 0:
+                insort(window, ring[incoming % size])
+                outgoing = incoming - 2 * half - 1
+                if outgoing >= 0:
+                    del window[bisect_left(window, ring[outgoing % size])]
         self.n = n + 1
         return best
 
-    def _slide(self, n: int, x: int) -> None:
-        """Move the baseline windows on so that they describe bucket n + 1."""
-        ring, size = self.ring, len(self.ring)
-        self.recent.add(x)
-        if n - self.recent_len >= 0:
-            self.recent.remove(ring[(n - self.recent_len) % size])
-        for period, window in ((self.day, self.yesterday), (self.week, self.last_week)):
-            incoming = n + 1 - period + self.half
-            if 0 <= incoming <= n:
-                window.add(ring[incoming % size])
-            outgoing = n - period - self.half
-            if outgoing >= 0:
-                window.remove(ring[outgoing % size])
+
+def _median(items: list[int]) -> float:
+    n = len(items)
+    mid = n // 2
+    return float(items[mid]) if n % 2 else (items[mid - 1] + items[mid]) / 2.0
 
 
 class SpikeDetector:
@@ -247,6 +288,11 @@ class SpikeDetector:
         self._share_alpha = 1.0 / self.config.buckets(self.config.recent_baseline)
         self._neg_level = 0.0
         self._vol_level = 0.0
+        # Until the first negative mention the negative series is all zeros: count them and
+        # replay them on the first negative mention (series without sentiment stay cheap).
+        self._zero_negatives = 0
+        self._wanted = frozenset(k.casefold() for k in self.config.priority_keywords)
+        self._keywords_active: set[str] = set()
 
     def observe(self, bucket: Bucket) -> list[Alert]:
         c = self.config
@@ -258,38 +304,71 @@ class SpikeDetector:
         index = round(offset)
         if index <= self._index:
             raise ValueError(f"bucket {bucket.start} is not after the previous bucket")
-        # a gap means nothing was said: feed empty buckets, without alerting on them
-        for _ in range(min(index - self._index - 1, len(self._volume.ring))):
-            self._volume.step(0)
-            self._negative.step(0)
+        gap = index - self._index - 1
+        if gap > len(self._volume.ring):
+            # silent for longer than any baseline reaches back: start learning afresh
+            self._volume = _Tracker(c)
+            self._negative = _Tracker(c)
+            self._zero_negatives = 0
+        else:
+            # a gap means nothing was said: feed empty buckets, without alerting on them
+            for _ in range(gap):
+                self._volume.step(0)
+                self._step_negative(0)
         self._index = index
         alerts: list[Alert] = []
+        active = self._active
         volume = self._volume.step(bucket.volume)
-        negative = self._negative.step(bucket.negative)
-        if self._fire(AlertKind.VOLUME_SPIKE, volume is not None, index) and volume:
-            alerts.append(self._count_alert(AlertKind.VOLUME_SPIKE, volume, bucket, "mentions"))
+        if (
+            (volume is not None or VOLUME in active)
+            and self._fire(VOLUME, volume is not None, index)
+            and volume
+        ):
+            alerts.append(self._count_alert(VOLUME, volume, bucket, "mentions"))
+        negative = self._step_negative(bucket.negative)
         if negative is not None:
             share_now = negative.observed / max(1.0, self._window_volume(negative.span))
             usual_share = self._neg_level / self._vol_level if self._vol_level > 0 else 0.0
             if share_now < usual_share + c.min_share_rise:
-                negative = None
-        if self._fire(AlertKind.NEGATIVE_SURGE, negative is not None, index) and negative:
-            alerts.append(
-                self._count_alert(AlertKind.NEGATIVE_SURGE, negative, bucket, "negative mentions")
-            )
-        self._neg_level += self._share_alpha * (bucket.negative - self._neg_level)
-        self._vol_level += self._share_alpha * (bucket.volume - self._vol_level)
+                negative = None  # negatives rose with volume: a volume spike, not a surge
+        if (
+            (negative is not None or NEGATIVE in active)
+            and self._fire(NEGATIVE, negative is not None, index)
+            and negative
+        ):
+            alerts.append(self._count_alert(NEGATIVE, negative, bucket, "negative mentions"))
+        alpha = self._share_alpha
+        self._neg_level += alpha * (bucket.negative - self._neg_level)
+        self._vol_level += alpha * (bucket.volume - self._vol_level)
         reach = bucket.max_reach
-        influencer = c.influencer_reach is not None and reach is not None and reach >= c.influencer_reach
-        if self._fire(AlertKind.INFLUENCER, influencer, index) and reach is not None:
-            alerts.append(self._influencer_alert(bucket, reach))
-        wanted = {k.casefold() for k in c.priority_keywords}
-        for term in sorted(bucket.keywords):
-            key = f"{AlertKind.KEYWORD}:{term.casefold()}"
-            matched = term.casefold() in wanted
-            if self._fire(key, matched, index):
-                alerts.append(self._keyword_alert(bucket, term))
+        threshold = c.influencer_reach
+        influencer = threshold is not None and reach is not None and reach >= threshold
+        if (influencer or INFLUENCER in active) and self._fire(INFLUENCER, influencer, index):
+            alerts.append(self._influencer_alert(bucket, reach or 0))
+        if bucket.keywords or self._keywords_active:
+            alerts.extend(self._keyword_alerts(bucket, index))
         return alerts
+
+    def _keyword_alerts(self, bucket: Bucket, index: int) -> list[Alert]:
+        matched = {t.casefold(): t for t in bucket.keywords if t.casefold() in self._wanted}
+        alerts = [
+            self._keyword_alert(bucket, matched[key])
+            for key in sorted(matched)
+            if self._fire(f"keyword:{key}", True, index)
+        ]
+        for key in self._keywords_active - matched.keys():
+            self._active.discard(f"keyword:{key}")
+        self._keywords_active = set(matched)
+        return alerts
+
+    def _step_negative(self, count: int) -> _Candidate | None:
+        if count == 0 and self._negative.n == 0:
+            self._zero_negatives += 1
+            return None
+        for _ in range(self._zero_negatives):
+            self._negative.step(0)
+        self._zero_negatives = 0
+        return self._negative.step(count)
 
     def _window_volume(self, span: int) -> float:
         return float(self._volume.sums[self._volume.spans.index(span)])
@@ -309,46 +388,40 @@ class SpikeDetector:
         self._last_alert[key] = index
         return True
 
-    def _severity(self, z: float) -> Severity:
+    def _severity(self, score: float) -> Severity:
         low, high, critical = (f * self.config.threshold for f in self.config.severity_factors)
-        if z >= critical:
+        if score >= critical:
             return Severity.CRITICAL
-        if z >= high:
+        if score >= high:
             return Severity.HIGH
-        if z >= low:
+        if score >= low:
             return Severity.MEDIUM
         return Severity.LOW
 
-    def _count_alert(
-        self, kind: AlertKind, cand: _Candidate, bucket: Bucket, noun: str
-    ) -> Alert:
+    def _count_alert(self, kind: AlertKind, cand: _Candidate, bucket: Bucket, noun: str) -> Alert:
         end = bucket.start + bucket.width
         span = cand.span * bucket.width
         start = end - span
-        severity = self._severity(cand.z)
+        severity = self._severity(cand.score)
         sentence = count_sentence(
             noun=noun, observed=cand.observed, expected=cand.expected, span=span, start=start
         )
         return Alert(
             kind=kind,
-            score=round(cand.z, 2),
+            score=round(cand.score, 2),
             severity=severity,
             window_start=start,
             window_end=end,
             observed=cand.observed,
             expected=round(cand.expected, 2),
-            explanation=f"{sentence[0].upper()}{sentence[1:]}; {severity} severity (score {cand.z:.1f}).",
+            explanation=f"{sentence[0].upper()}{sentence[1:]}; {severity} severity (score {cand.score:.1f}).",
         )
 
     def _influencer_alert(self, bucket: Bucket, reach: int) -> Alert:
         threshold = self.config.influencer_reach or 1
         ratio = reach / threshold
         severity = (
-            Severity.CRITICAL
-            if ratio >= 10
-            else Severity.HIGH
-            if ratio >= 3
-            else Severity.MEDIUM
+            Severity.CRITICAL if ratio >= 10 else Severity.HIGH if ratio >= 3 else Severity.MEDIUM
         )
         return Alert(
             kind=AlertKind.INFLUENCER,
@@ -374,6 +447,6 @@ class SpikeDetector:
             observed=1.0,
             expected=0.0,
             explanation=(
-                f"High-priority keyword \"{term}\" appeared in mentions at {bucket.start:%H:%M}."
+                f'High-priority keyword "{term}" appeared in mentions at {bucket.start:%H:%M}.'
             ),
         )
