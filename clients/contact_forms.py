@@ -124,6 +124,7 @@ _WIDGETS: dict[str, forms.Widget] = {
     "reach": forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "e.g. 12,500 or 12k"}),
     "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     "notes": forms.Textarea(attrs={"rows": 4}),
+    "role": forms.TextInput(attrs={"placeholder": "Role or title"}),
 }
 
 

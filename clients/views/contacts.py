@@ -254,7 +254,7 @@ class ContactRowView(ClientObjectView[Contact], TemplateView):
         return render(self.request, "clients/contact_form.html", context)
 
 
-class ContactDeleteView(ClientObjectView[Contact], DeleteView[Contact, Any]):
+class ContactDeleteView(_Contacts, ClientObjectView[Contact], DeleteView[Contact, Any]):
     writes = True
     model = Contact
     template_name = "clients/contact_confirm_delete.html"
@@ -271,8 +271,10 @@ class ContactDeleteView(ClientObjectView[Contact], DeleteView[Contact, Any]):
         name = contact.name
         contact.delete()
         if htmx(self.request):
-            # The row swaps itself out for nothing.
-            return HttpResponse("")
+            # The row swaps itself out for nothing; the counts follow out of band.
+            total, counts = self.kind_counts()
+            context = {"client": self.client, "total": total, "kind_counts": counts, "oob": True}
+            return render(self.request, "clients/_contact_counts.html", context)
         messages.success(self.request, f"Contact “{name}” deleted.")
         return redirect("clients:contacts", client=self.client.public_id)
 
