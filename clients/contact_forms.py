@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django import forms
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 
@@ -183,6 +184,18 @@ class ContactForm(_ContactRules, ScopedModelForm):
         self.instance.client = self.client
         contact: Contact = super().save(commit=commit)
         return contact
+
+    def save_or_error(self) -> Contact | None:
+        """Save; None (with the duplicate error on the form) when a concurrent save took
+        the same email between validation and insert (the database constraint)."""
+        try:
+            with transaction.atomic():
+                return self.save()
+        except IntegrityError:
+            self.add_error(
+                "email", f"A contact with this email already exists for {self.client.name}."
+            )
+            return None
 
 
 class ContactRowForm(_ContactRules, forms.ModelForm):  # type: ignore[type-arg]

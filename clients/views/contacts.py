@@ -143,7 +143,9 @@ class ContactCreateView(_Contacts, ClientView, CreateView[Contact, ContactForm])
         return kwargs
 
     def form_valid(self, form: ContactForm) -> HttpResponse:
-        contact = form.save()
+        contact = form.save_or_error()
+        if contact is None:
+            return self.form_invalid(form)
         if htmx(self.request):
             total, counts = self.kind_counts()
             fresh = self.add_form()
@@ -187,7 +189,9 @@ class ContactEditView(ClientObjectView[Contact], UpdateView[Contact, ContactForm
         return kwargs
 
     def form_valid(self, form: ContactForm) -> HttpResponse:
-        contact = form.save()
+        contact = form.save_or_error()
+        if contact is None:
+            return self.form_invalid(form)
         messages.success(self.request, f"Contact “{contact.name}” saved.")
         return redirect(
             "clients:contact_detail", client=self.client.public_id, pk=contact.public_id
@@ -197,7 +201,8 @@ class ContactEditView(ClientObjectView[Contact], UpdateView[Contact, ContactForm
 class ContactRowView(ClientObjectView[Contact], TemplateView):
     """Inline edit of one row of the list (htmx): GET gives the row as a form, POST saves
     it and gives the row back (or the form with its errors). `?cancel=1` gives the row.
-    Without htmx, GET goes to the full edit page and POST behaves like it."""
+    Without htmx, GET shows the full edit page (which posts to contact_edit, 200 rather
+    than a redirect) and POST saves and returns to the list."""
 
     writes = True
     model = Contact
@@ -235,11 +240,11 @@ class ContactRowView(ClientObjectView[Contact], TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         contact = self.get_object()
         form = self.form(contact, request.POST)
-        if form.is_valid():
-            contact = form.save()
+        saved = form.save_or_error() if form.is_valid() else None
+        if saved is not None:
             if htmx(self.request):
-                return self.row(contact)
-            messages.success(request, f"Contact “{contact.name}” saved.")
+                return self.row(saved)
+            messages.success(request, f"Contact “{saved.name}” saved.")
             return redirect("clients:contacts", client=self.client.public_id)
         if htmx(self.request):
             return self.row(contact, form)

@@ -241,6 +241,21 @@ def test_duplicate_email_is_refused_whatever_its_case(cast, client):
     assert not Contact.objects.filter(name="Jane Again").exists()
 
 
+def test_a_duplicate_that_slips_past_validation_is_a_form_error_not_a_crash(cast):
+    from clients.contact_forms import ContactForm
+    from portal.scoping import Scope
+
+    form = ContactForm(
+        {"name": "Twin", "kind": "media", "email": "twin@x.test", "notify_from_severity": "3"},
+        client=cast.client,
+        scope=Scope(kind="member", user=cast.owner, agency=cast.agency, role="owner"),
+    )
+    assert form.is_valid()
+    add(cast, "Twin first", email="twin@x.test")  # saved meanwhile, by someone else
+    assert form.save_or_error() is None
+    assert "already exists for Acme Foods" in form.errors["email"][0]
+
+
 def test_same_email_may_be_a_contact_of_another_client(cast, client):
     client.force_login(cast.owner)
     response = client.post(
