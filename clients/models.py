@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zoneinfo
-from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
