@@ -230,3 +230,10 @@ LOGGING = {
 }
 
 INVITATION_TTL_HOURS = env_int("INVITATION_TTL_HOURS", 72)
+
+# Feed monitoring (incidents.monitoring.fetch): hosts that may be fetched even though they
+# resolve to internal addresses (matched as written in the URL), the body size cap, and
+# the connect/read timeout (the whole fetch gets three times this).
+FEED_ALLOWED_HOSTS = env_list("FEED_ALLOWED_HOSTS", [])
+FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 5 * 1024 * 1024)
+FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 10)
