@@ -1,0 +1,398 @@
+"""Forms of the plans app: plan settings, the sections of a revision (list sections are
+formsets stored as JSON), scenarios with their playbook, risks, drills and training.
+
+Forms validate and clean; the services in plans/services.py save.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.forms import formset_factory
+
+from clients.forms import ScopedModelForm
+from clients.models import Client
+from plans.defaults import SUGGESTED_ROLES
+from plans.models import (
+    CrisisPlan,
+    Exercise,
+    Risk,
+    RiskCategory,
+    RiskStatus,
+    Scenario,
+    TrainingRecord,
+    format_offset,
+)
+from plans.placeholders import PLACEHOLDERS, validate_placeholders
+from portal.models import User
+
+
+def agency_users(client: Client) -> QuerySet[User]:
+    """People who may own a plan, a risk or run a drill: members of the client's agency."""
+    return User.objects.filter(memberships__agency_id=client.agency_id, is_active=True).distinct()
+
+
+def _textarea(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class PlanSettingsForm(ScopedModelForm):
+    class Meta:
+        model = CrisisPlan
+        fields = ["owner", "review_interval_days", "next_review_date"]
+        widgets = {"next_review_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = agency_users(client)
+
+
+# -- sections of a revision ----------------------------------------------------------------
+
+
+class ObjectivesForm(forms.Form):
+    objectives = forms.CharField(required=False, widget=_textarea(4))
+    plan_scope = forms.CharField(
+        label="Scope",
+        required=False,
+        widget=_textarea(4),
+        help_text="Which brands, markets and channels the plan covers.",
+    )
+
+
+class CommunicationForm(forms.Form):
+    channels = forms.CharField(
+        label="Communication channels",
+        required=False,
+        widget=_textarea(4),
+        help_text="Internal (crisis chat, bridge line) and public (X, Instagram, website, press).",
+    )
+    approval_chain = forms.CharField(
+        label="Approval chain for public statements",
+        required=False,
+        widget=_textarea(3),
+        help_text="Who drafts, who approves, in what order, and the deadline for each.",
+    )
+
+
+class MonitoringForm(forms.Form):
+    monitoring_notes = forms.CharField(
+        required=False,
+        widget=_textarea(5),
+        help_text="The terms, hashtags, accounts and sources that matter for this client.",
+    )
+
+
+class InternalNotesForm(forms.Form):
+    internal_notes = forms.CharField(
+        required=False,
+        widget=_textarea(5),
+        help_text="For the agency only; never shown to client contacts.",
+    )
+
+
+class SummaryForm(forms.Form):
+    change_summary = forms.CharField(
+        label="What changed in this revision", required=False, widget=_textarea(3)
+    )
+
+
+class EscalationForm(forms.Form):
+    """What makes each severity, and who is told: one pair of fields per level."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for severity in range(1, 5):
+            self.fields[f"criteria_{severity}"] = forms.CharField(
+                label=f"Severity {severity}: what makes it", required=False, widget=_textarea(2)
+            )
+            self.fields[f"notify_{severity}"] = forms.CharField(
+                label=f"Severity {severity}: who is told", required=False, max_length=300
+            )
+
+    @staticmethod
+    def initial_from(levels: list[dict[str, Any]]) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for level in levels:
+            n = level.get("severity")
+            initial[f"criteria_{n}"] = level.get("criteria", "")
+            initial[f"notify_{n}"] = level.get("notify", "")
+        return initial
+
+    def levels(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "severity": n,
+                "criteria": self.cleaned_data[f"criteria_{n}"],
+                "notify": self.cleaned_data[f"notify_{n}"],
+            }
+            for n in range(1, 5)
+        ]
+
+
+class TeamRoleForm(forms.Form):
+    role = forms.CharField(
+        max_length=80,
+        widget=forms.TextInput(attrs={"list": "suggested-roles"}),
+        help_text="e.g. " + ", ".join(SUGGESTED_ROLES),
+    )
+    person = forms.CharField(max_length=150, required=False)
+    deputy = forms.CharField(max_length=150, required=False)
+    responsibilities = forms.CharField(required=False, widget=_textarea(2))
+
+
+class KeyMessageForm(forms.Form):
+    topic = forms.CharField(max_length=150)
+    message = forms.CharField(widget=_textarea(3))
+
+
+class StatementTemplateForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    channel = forms.CharField(max_length=80, required=False, help_text="e.g. X, press release")
+    body = forms.CharField(
+        widget=_textarea(5),
+        validators=[validate_placeholders],
+        help_text="Placeholders: " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS),
+    )
+
+
+TeamRoleFormSet = formset_factory(TeamRoleForm, extra=2, can_delete=True)
+KeyMessageFormSet = formset_factory(KeyMessageForm, extra=2, can_delete=True)
+StatementTemplateFormSet = formset_factory(StatementTemplateForm, extra=1, can_delete=True)
+
+
+def formset_rows(formset: Any) -> list[dict[str, Any]]:
+    """The filled-in, not deleted rows of a valid formset, without its bookkeeping."""
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE"):
+            continue
+        rows.append({k: v for k, v in data.items() if k not in ("DELETE", "ORDER")})
+    return rows
+
+
+# -- scenarios and playbooks -----------------------------------------------------------------
+
+_OFFSET = re.compile(
+    r"^\+?\s*(\d+)\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)?\s*(after opening)?$",
+    re.IGNORECASE,
+)
+_UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440}
+
+
+def parse_offset(text: str) -> int:
+    """ "+30 min" -> 30, "2h" -> 120, "1 day" -> 1440, "45" -> 45 (minutes)."""
+    match = _OFFSET.match(text.strip())
+    if not match:
+        raise forms.ValidationError(
+            "Write the time after the incident opens, such as “+30 min”, “2 h” or “1 d”."
+        )
+    unit = (match.group(2) or "m")[0].lower()
+    return int(match.group(1)) * _UNIT_MINUTES[unit]
+
+
+class OffsetField(forms.CharField):
+    def prepare_value(self, value: Any) -> Any:
+        return format_offset(value) if isinstance(value, int) else value
+
+    def to_python(self, value: Any) -> int:  # type: ignore[override]
+        text = super().to_python(value)
+        return parse_offset(text) if text else 0
+
+
+class ScenarioForm(ScopedModelForm):
+    class Meta:
+        model = Scenario
+        fields = ["title", "description", "trigger_terms", "risks"]
+        widgets = {
+            "description": _textarea(3),
+            "trigger_terms": forms.TextInput(),
+            "risks": forms.CheckboxSelectMultiple(),
+        }
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        risks = self.fields["risks"]
+        assert isinstance(risks, forms.ModelMultipleChoiceField)
+        assert risks.queryset is not None
+        risks.queryset = risks.queryset.filter(client=client)
+        risks.required = False
+
+
+class PlaybookStepForm(forms.Form):
+    action = forms.CharField(max_length=300)
+    owner_role = forms.CharField(
+        max_length=80, required=False, widget=forms.TextInput(attrs={"list": "suggested-roles"})
+    )
+    due = OffsetField(label="Due", required=False, initial="+30 min", max_length=40)
+    client_visible = forms.BooleanField(label="Client sees it", required=False, initial=True)
+
+
+PlaybookStepFormSet = formset_factory(PlaybookStepForm, extra=3, can_delete=True, can_order=True)
+
+
+# -- risk register ---------------------------------------------------------------------------
+
+
+class RiskForm(ScopedModelForm):
+    class Meta:
+        model = Risk
+        fields = [
+            "title",
+            "category",
+            "description",
+            "likelihood",
+            "impact",
+            "owner",
+            "mitigations",
+            "status",
+            "review_date",
+            "internal_notes",
+        ]
+        widgets = {
+            "description": _textarea(3),
+            "mitigations": _textarea(3),
+            "internal_notes": _textarea(2),
+            "review_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = agency_users(client)
+
+
+SORTS = {
+    "-score": ("-score", "title"),
+    "score": ("score", "title"),
+    "title": ("title",),
+    "review_date": ("review_date", "title"),
+    "-updated_at": ("-updated_at",),
+    "category": ("category", "-score"),
+}
+
+
+class RiskFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    category = forms.ChoiceField(
+        required=False, choices=[("", "All categories"), *RiskCategory.choices]
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Open, mitigating or accepted"), ("all", "Any status"), *RiskStatus.choices],
+    )
+    likelihood = forms.TypedChoiceField(
+        required=False, coerce=int, choices=[("", "Any"), *[(n, str(n)) for n in range(1, 6)]]
+    )
+    impact = forms.TypedChoiceField(
+        required=False, coerce=int, choices=[("", "Any"), *[(n, str(n)) for n in range(1, 6)]]
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("-score", "Highest score"),
+            ("score", "Lowest score"),
+            ("title", "Title"),
+            ("review_date", "Review date"),
+            ("-updated_at", "Recently changed"),
+            ("category", "Category"),
+        ],
+    )
+
+    def filter(self, risks: QuerySet[Risk]) -> QuerySet[Risk]:
+        if not self.is_valid():
+            return risks.exclude(status=RiskStatus.CLOSED)
+        data = self.cleaned_data
+        if data["q"]:
+            q = data["q"]
+            risks = risks.filter(
+                Q(title__icontains=q) | Q(description__icontains=q) | Q(mitigations__icontains=q)
+            )
+        if data["category"]:
+            risks = risks.filter(category=data["category"])
+        if data["status"] == "":
+            risks = risks.exclude(status=RiskStatus.CLOSED)
+        elif data["status"] != "all":
+            risks = risks.filter(status=data["status"])
+        if data["likelihood"]:
+            risks = risks.filter(likelihood=data["likelihood"])
+        if data["impact"]:
+            risks = risks.filter(impact=data["impact"])
+        return risks.order_by(*SORTS.get(data["sort"] or "-score", SORTS["-score"]))
+
+
+# -- drills and training ---------------------------------------------------------------------
+
+
+class ScenarioChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title} (revision {obj.revision.number})"
+
+
+class ExerciseForm(ScopedModelForm):
+    scenario = ScenarioChoiceField(queryset=Scenario.objects.none(), required=False)
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "title",
+            "scenario",
+            "scheduled_at",
+            "status",
+            "facilitator",
+            "participants",
+            "objectives",
+            "outcome",
+            "score",
+            "lessons_learned",
+        ]
+        widgets = {
+            "scheduled_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "participants": _textarea(3),
+            "objectives": _textarea(3),
+            "outcome": _textarea(3),
+            "lessons_learned": _textarea(3),
+        }
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        facilitator = self.fields["facilitator"]
+        assert isinstance(facilitator, forms.ModelChoiceField)
+        facilitator.queryset = agency_users(client)
+        scenario = self.fields["scenario"]
+        assert isinstance(scenario, forms.ModelChoiceField)
+        # The scenarios of the plan in force and of the open draft.
+        scenario.queryset = (
+            Scenario.objects.within(self.scope, write=True)
+            .filter(
+                revision__plan__client=client,
+                revision__status__in=["approved", "draft", "in_review"],
+            )
+            .select_related("revision")
+        )
+
+
+class TrainingRecordForm(ScopedModelForm):
+    class Meta:
+        model = TrainingRecord
+        fields = ["person", "kind", "topic", "completed_on", "exercise", "notes"]
+        widgets = {
+            "completed_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": _textarea(2),
+        }
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        exercise = self.fields["exercise"]
+        assert isinstance(exercise, forms.ModelChoiceField)
+        assert exercise.queryset is not None
+        exercise.queryset = exercise.queryset.filter(client=client)
