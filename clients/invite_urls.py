@@ -1,7 +1,11 @@
 """Accepting an invitation (public: the token is the credential)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from clients.views.invitations import InvitationAcceptView
 
 app_name = "invitations"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("<str:token>/", InvitationAcceptView.as_view(), name="accept"),
+]

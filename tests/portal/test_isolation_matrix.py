@@ -246,8 +246,27 @@ class World:
             invited_by=cast.owner,
             expires_at=timezone.now() + timedelta(days=3),
         )
-        self.invitation = invitation.public_id
-        self.invitation_token = token
+        self.invitation = invitation.public_id  # the owner's revoke POST uses it up
+        # agency: accepting gets an invitation of its own (still pending when the walk
+        # reaches it), and the agency has a logo (the outsider's agency has none: 404)
+        import io
+
+        from django.core.files.base import ContentFile
+        from PIL import Image
+
+        self.invitation_token = secrets.token_urlsafe(32)
+        Invitation.objects.create(
+            agency=cast.agency,
+            kind=InvitationKind.MEMBER,
+            email="second-newcomer@northwind.test",
+            role=Role.STAFF,
+            token_hash=Invitation.hash_token(self.invitation_token),
+            invited_by=cast.owner,
+            expires_at=timezone.now() + timedelta(days=3),
+        )
+        png = io.BytesIO()
+        Image.new("RGB", (4, 4), "orange").save(png, "PNG")
+        cast.agency.logo.save("logo-matrix.png", ContentFile(png.getvalue()))
 
 
 def check(http: Any, url: str, method: str, expected: Any) -> str | None:
