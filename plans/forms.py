@@ -197,12 +197,16 @@ def parse_offset(text: str) -> int:
     return int(match.group(1)) * _UNIT_MINUTES[unit]
 
 
-class OffsetField(forms.CharField):
+class OffsetField(forms.Field):
+    """Minutes after opening, typed as people say it ("+30 min", "2 h")."""
+
+    widget = forms.TextInput
+
     def prepare_value(self, value: Any) -> Any:
         return format_offset(value) if isinstance(value, int) else value
 
-    def to_python(self, value: Any) -> int:  # type: ignore[override]
-        text = super().to_python(value)
+    def to_python(self, value: Any) -> int:
+        text = str(value or "").strip()
         return parse_offset(text) if text else 0
 
 
@@ -226,11 +230,13 @@ class ScenarioForm(ScopedModelForm):
 
 
 class PlaybookStepForm(forms.Form):
-    action = forms.CharField(max_length=300)
+    # Not required: the empty rows of the formset carry default values; rows without an
+    # action are dropped.
+    action = forms.CharField(max_length=300, required=False)
     owner_role = forms.CharField(
         max_length=80, required=False, widget=forms.TextInput(attrs={"list": "suggested-roles"})
     )
-    due = OffsetField(label="Due", required=False, initial="+30 min", max_length=40)
+    due = OffsetField(label="Due", required=False, initial="+30 min")
     client_visible = forms.BooleanField(label="Client sees it", required=False, initial=True)
 
 

@@ -182,6 +182,39 @@ RULES: dict[str, Rule] = {
     # read-only client portal
     "clientportal:home": get(PORTAL),
     "clientportal:client": get(PORTAL, client="client"),
+    # plans: crisis plan, revisions, scenarios (workflow POSTs last: they change the world)
+    "plans:plan": get(CLIENT_READ, client="client"),
+    "plans:plan_settings": get(CLIENT_WRITE, client="client"),
+    "plans:plan_print": get(CLIENT_READ, client="client"),
+    "plans:revision": get(CLIENT_READ, client="client", pk="draft_revision"),
+    "plans:revision_diff": get(CLIENT_READ, client="client", pk="draft_revision"),
+    "plans:revision_section": get(
+        CLIENT_WRITE, client="client", pk="draft_revision", section="plan_section"
+    ),
+    "plans:scenario_create": get(CLIENT_WRITE, client="client", pk="draft_revision"),
+    "plans:scenario": get(CLIENT_READ, client="client", pk="scenario"),
+    "plans:scenario_edit": get(CLIENT_WRITE, client="client", pk="scenario"),
+    "plans:scenario_delete": get(CLIENT_WRITE, client="client", pk="scenario"),
+    "plans:risks": get(CLIENT_READ, client="client"),
+    "plans:risk_heatmap": get(CLIENT_READ, client="client"),
+    "plans:risks_export": get(CLIENT_READ, client="client"),
+    "plans:risk_create": get(CLIENT_WRITE, client="client"),
+    "plans:risk": get(CLIENT_READ, client="client", pk="risk"),
+    "plans:risk_edit": get(CLIENT_WRITE, client="client", pk="risk"),
+    "plans:drills": get(CLIENT_READ, client="client"),
+    "plans:drill_create": get(CLIENT_WRITE, client="client"),
+    "plans:drill": get(CLIENT_READ, client="client", pk="exercise"),
+    "plans:drill_edit": get(CLIENT_WRITE, client="client", pk="exercise"),
+    "plans:training_create": get(CLIENT_WRITE, client="client"),
+    "plans:training_edit": get(CLIENT_WRITE, client="client", pk="training_record"),
+    "plans:plan_start": post(CLIENT_WRITE, client="client"),
+    "plans:revision_submit": post(CLIENT_WRITE, client="client", pk="draft_revision"),
+    "plans:revision_return": post(CLIENT_WRITE, client="client", pk="draft_revision"),
+    "plans:revision_approve": post(CLIENT_WRITE, client="client", pk="draft_revision"),
+    "plans:revision_discard": post(CLIENT_WRITE, client="client", pk="draft_revision"),
+    # plans in the client portal: approved plan and risk register only
+    "plansportal:plan": get(PORTAL, client="client"),
+    "plansportal:risks": get(PORTAL, client="client"),
 }
 
 
@@ -229,6 +262,9 @@ def test_every_view_derives_from_a_scoped_base_class():
 class World:
     """The objects URL kwargs point at, all in the cast's agency and client."""
 
+    bad_uid = "MTIzNDU"  # a password-reset link that is not valid: the page says so
+    bad_token = "set-password"
+
     def __init__(self, cast: Any) -> None:
         self.cast = cast
         self.client = cast.client.public_id
@@ -267,6 +303,28 @@ class World:
         png = io.BytesIO()
         Image.new("RGB", (4, 4), "orange").save(png, "PNG")
         cast.agency.logo.save("logo-matrix.png", ContentFile(png.getvalue()))
+        # plans: an approved revision 1 and a draft revision 2 with a scenario, a risk,
+        # a drill and a training record, all of cast.client
+        from plans.models import TrainingRecord
+        from plans.services import exercise_save, plan_revision_start, scenario_save
+        from tests.plans.factories import a_risk, approved_plan
+
+        plan, approved = approved_plan(cast.client, cast.owner)
+        draft = plan_revision_start(plan=plan, by=cast.owner)
+        self.approved_revision = approved.public_id
+        self.draft_revision = draft.public_id
+        self.plan_section = "objectives"
+        self.scenario = scenario_save(revision=draft, by=cast.owner, title="Data leak").public_id
+        self.risk = a_risk(cast.client, cast.owner).public_id
+        self.exercise = exercise_save(
+            client=cast.client, by=cast.owner, title="Recall drill", scheduled_at=timezone.now()
+        ).public_id
+        self.training_record = TrainingRecord.objects.create(
+            client=cast.client,
+            person="Sam Staff",
+            topic="Media training",
+            completed_on="2026-01-05",
+        ).public_id
 
 
 def check(http: Any, url: str, method: str, expected: Any) -> str | None:

@@ -1,0 +1,69 @@
+"""The client portal's read-only view of the plan and the risk register (minimal now;
+the portal issue completes it). What a contact sees is decided by the models'
+`scope_spec.portal` (approved revisions only, client-visible playbook steps only); the
+templates leave out internal notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from clients.models import Client
+from plans.forms import RiskFilterForm
+from plans.models import PlanRevision, PlaybookStep, RevisionStatus, Risk, Scenario
+from plans.sections import SECTIONS
+from plans.views.risks import heatmap_svg
+from portal.views.base import ClientPortalView
+
+
+class _PortalClient(ClientPortalView, TemplateView):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["client"] = get_object_or_404(
+            Client.objects.within(self.scope), public_id=kwargs["client"]
+        )
+        return context
+
+
+class PortalPlanView(_PortalClient):
+    template_name = "plans/portal/plan.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        client = context["client"]
+        revision = (
+            PlanRevision.objects.within(self.scope)
+            .filter(plan__client=client, status=RevisionStatus.APPROVED)
+            .first()
+        )
+        scenarios = []
+        if revision is not None:
+            steps = PlaybookStep.objects.within(self.scope).filter(scenario__revision=revision)
+            for scenario in Scenario.objects.within(self.scope).filter(revision=revision):
+                scenarios.append((scenario, [s for s in steps if s.scenario_id == scenario.pk]))
+        context.update(
+            revision=revision,
+            sections=[s for s in SECTIONS if s.client_visible and s.in_diff],
+            scenarios=scenarios,
+        )
+        return context
+
+
+class PortalRisksView(_PortalClient):
+    template_name = "plans/portal/risks.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        client = context["client"]
+        risks = Risk.objects.within(self.scope).filter(client=client)
+        filters = RiskFilterForm(self.request.GET)
+        url = reverse("plansportal:risks", kwargs={"client": client.public_id})
+        context.update(
+            risks=filters.filter(risks),
+            heatmap=heatmap_svg(risks, url, f"Risks of {client.name}"),
+            filtered=any(self.request.GET.get(k) for k in ("likelihood", "impact")),
+        )
+        return context
