@@ -39,6 +39,10 @@ class ClientOverviewView(ClientView, TemplateView):
         context["contact_counts"] = [(label, counts[value]) for value, label in ContactKind.choices]
         context["recent_contacts"] = contacts.order_by("-created_at")[:5]
         context["team"] = self.client_team()
+        # plans: plan in force, review and drill status
+        from plans.selectors import readiness
+
+        context["client_readiness"] = readiness([self.client])[self.client.pk]
         return context
 
     def client_team(self) -> list[Any]:

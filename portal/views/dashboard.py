@@ -42,6 +42,11 @@ class DashboardView(MemberView, TemplateView):
             )
             .order_by("name")
         )
+        # plans: readiness per client (plan in force, review overdue, last drill)
+        from plans.selectors import overdue_plans, readiness
+
+        context["readiness"] = readiness(context["clients"])
+        context["overdue_plans"] = overdue_plans(self.scope)
         return context
 
 
