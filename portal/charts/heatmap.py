@@ -12,7 +12,7 @@ from html import escape
 
 SIZE = 5
 CELL = 64
-LEFT = 96  # room for the likelihood labels
+LEFT = 124  # room for the likelihood labels ("5 Almost certain")
 TOP = 8
 BOTTOM = 56  # room for the impact labels
 
