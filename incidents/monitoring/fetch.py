@@ -293,7 +293,9 @@ def _read_body(response: httpx.Response, settings: FetchSettings, deadline: floa
     decoder = _Decoder(response.headers.get("content-encoding", ""))
     body = bytearray()
     raw_seen = 0
-    chunks: Iterator[bytes] = response.iter_raw(chunk_size=65536)
+    # No chunk_size: httpx would buffer up to it, and the deadline must be checked after
+    # every read, however small.
+    chunks: Iterator[bytes] = response.iter_raw()
     for chunk in chunks:
         raw_seen += len(chunk)
         if raw_seen > limit:
@@ -313,9 +315,9 @@ def _read_body(response: httpx.Response, settings: FetchSettings, deadline: floa
 
 def _size(n: int) -> str:
     if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):g} MB"
+        return f"{n / (1024 * 1024):.3g} MB"
     if n >= 1024:
-        return f"{n / 1024:g} kB"
+        return f"{round(n / 1024)} kB"
     return f"{n} bytes"
 
 

@@ -36,6 +36,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from html.entities import html5 as html5_entities
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -279,6 +280,125 @@ def _needs_feedparser_encoding(body: bytes, content_type: str | None) -> bool:
     return not (http_charset in _UTF8_NAMES and xml_charset in _UTF8_NAMES)
 
 
+# --------------------------------------------------------------------------- DOCTYPE
+
+# Neither parser can be trusted with a hostile internal DTD on its own: feedparser only
+# strips entity declarations that start a line, so a one-line billion-laughs document
+# reaches expat, which burns seconds of CPU before its amplification limit stops it. So
+# before any parser runs, the internal subset is rebuilt with only entities whose value
+# is short literal text (no references, no parameter entities, nothing external): the
+# expansion of a document can then grow it at most ~10x, whatever it declares.
+_DOCTYPE_HEAD = re.compile(
+    rb"""<!DOCTYPE\s+[^\s\[>]+(?:\s+(?:PUBLIC\s+(?:"[^"]*"|'[^']*')\s+(?:"[^"]*"|'[^']*')"""
+    rb"""|SYSTEM\s+(?:"[^"]*"|'[^']*')))?\s*"""
+)
+_SUBSET_ITEM = re.compile(
+    rb"""\s+|<!--.*?-->|<\?.*?\?>|<!(?:[^"'>]|"[^"]*"|'[^']*')*>|%[\w.:-]+;""", re.S
+)
+_SAFE_ENTITY = re.compile(
+    rb"""<!ENTITY\s+([A-Za-z_][\w.:-]{0,63})\s+(?:"([^"&%<>\]]{0,32})"|'([^'&%<>\]]{0,32})')\s*>"""
+)
+# Expanded text the kept entities may add to a document, in bytes.
+_EXPANSION_BUDGET = 1_000_000
+_SUBSET_END = re.compile(rb"\]\s*>")
+_ENTITY_MARK = "<!ENTITY"
+_WIDE_CODECS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
+_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>")
+
+
+def _defuse_doctype(body: bytes) -> tuple[bytes, bool]:
+    """The document with its internal DTD subset reduced to safe entities, and whether
+    anything was removed. Documents without an entity declaration are returned as they
+    are (the common case costs one substring search)."""
+    for prefix, codec in _WIDE_CODECS:
+        if body.startswith(prefix):
+            if _ENTITY_MARK.encode(codec) not in body:
+                return body, False
+            # Rare and hostile-looking: work on a UTF-8 copy (declaration dropped, so
+            # nothing claims the old encoding).
+            text = body.decode(codec, "replace").lstrip("\ufeff")
+            body = _XML_DECL.sub(b"", text.encode("utf-8"), count=1)
+            break
+    if _ENTITY_MARK.encode() not in body:
+        return body, False
+    start = body.find(b"<!DOCTYPE")
+    if start < 0:
+        return body, False
+    head = _DOCTYPE_HEAD.match(body, start)
+    if head is None or body[head.end() : head.end() + 1] != b"[":
+        return _cut_declarations(body, start), True
+    kept: list[bytes] = []
+    expansion = 0
+    pos = head.end() + 1
+    while True:
+        end = _SUBSET_END.match(body, pos)
+        if end is not None:
+            break
+        item = _SUBSET_ITEM.match(body, pos)
+        if item is None or item.end() == pos:
+            return _cut_declarations(body, start), True
+        safe = _SAFE_ENTITY.fullmatch(item.group())
+        if safe:
+            kept.append(item.group())
+            value = safe.group(2) if safe.group(2) is not None else safe.group(3)
+            expansion += body.count(b"&" + safe.group(1) + b";") * len(value)
+        pos = item.end()
+    if expansion > _EXPANSION_BUDGET:
+        kept = []  # many short entities used a million times are a slow bomb too
+    # The DOCTYPE and each declaration on a line of its own: feedparser only reads those
+    # that start a line.
+    newline = b"\n" if start and body[start - 1 : start] != b"\n" else b""
+    rebuilt = (
+        newline + body[start : head.end()] + b"[\n" + b"".join(k + b"\n" for k in kept) + b"]>"
+    )
+    return body[:start] + rebuilt + body[end.end() :], True
+
+
+def _cut_declarations(body: bytes, start: int) -> bytes:
+    """For a DOCTYPE we cannot read: drop it up to the end of its last entity declaration."""
+    last = body.rfind(_ENTITY_MARK.encode())
+    close = body.find(b">", last)
+    if close < 0:
+        return body[:start]
+    end = _SUBSET_END.match(body, close + 1)
+    stop = end.end() if end else close + 1
+    return body[:start] + body[stop:]
+
+
+# A named reference other than XML's five. Feeds use HTML's (&nbsp; &eacute;) without
+# declaring them, and lxml's recovery drops them and the text around them ("caf&eacute;"
+# becomes "caf"); they are rewritten as numeric references first, and unknown names
+# (&foo;) are kept as the literal text feedparser would show.
+_NAMED_REF = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{0,31});")
+
+
+_HTML_REFS: dict[bytes, bytes] = {
+    name[:-1].encode("ascii"): b"".join(b"&#%d;" % ord(ch) for ch in text)
+    for name, text in html5_entities.items()
+    if name.endswith(";")
+}
+
+
+def _numeric_ref(match: re.Match[bytes]) -> bytes:
+    name = match.group(1)
+    return _HTML_REFS.get(name) or b"&amp;" + name + b";"
+
+
+def _numeric_references(body: bytes) -> bytes:
+    if not _NAMED_REF.search(body):
+        return body
+    return _NAMED_REF.sub(_numeric_ref, body)
+
+
 def _has_bare_ampersand(body: bytes) -> bool:
     """A bare `&` outside CDATA sections and comments (where it is legal)."""
     if not _BARE_AMP.search(body):
@@ -398,10 +518,15 @@ def _fp_entries(result: Any, builder: _Builder) -> tuple[str, str | None]:
 
 def _parse_xml(body: bytes, content_type: str | None, base_url: str, detect: bool) -> ParsedFeed:
     problems: list[str] = []
+    body, defused = _defuse_doctype(body)
+    if defused:
+        problems.append(
+            "The feed declares entities in its DOCTYPE; only short literal ones were kept."
+        )
     ffp_result: Any = None
     if not _fast_path_unsuitable(body, content_type):
         try:
-            ffp_result = _ffp_parse(body)
+            ffp_result = _ffp_parse(_numeric_references(body))
         except Exception as exc:  # any failure of the fast path means: use the slow one
             logger.debug("fastfeedparser failed, falling back to feedparser: %r", exc)
     if ffp_result is not None:
@@ -412,7 +537,7 @@ def _parse_xml(body: bytes, content_type: str | None, base_url: str, detect: boo
             builder = _Builder(base_url, detect)
             title, language = _ffp_entries(ffp_result, builder, body)
             return ParsedFeed(
-                "fastfeedparser", title, language, builder.entries, builder.problems()
+                "fastfeedparser", title, language, builder.entries, problems + builder.problems()
             )
 
     # fastfeedparser failed, or missed entries, or could not identify one: ask feedparser,
@@ -421,7 +546,9 @@ def _parse_xml(body: bytes, content_type: str | None, base_url: str, detect: boo
     if ffp_result is not None and len(ffp_result.get("entries") or []) > len(fp_result.entries):
         builder = _Builder(base_url, detect)
         title, language = _ffp_entries(ffp_result, builder, body)
-        return ParsedFeed("fastfeedparser", title, language, builder.entries, builder.problems())
+        return ParsedFeed(
+            "fastfeedparser", title, language, builder.entries, problems + builder.problems()
+        )
     if fp_result.get("bozo"):
         problems.append(_bozo_message(fp_result.get("bozo_exception"), bool(fp_result.entries)))
     builder = _Builder(base_url, detect)

@@ -20,6 +20,7 @@ import re
 import unicodedata
 
 DEFAULT_MAX_CHARS = 5000
+MARKUP_FACTOR = 40
 ELLIPSIS = "\u2026"
 
 # Elements whose content is not text a reader sees. An unclosed one runs to the end.
@@ -30,7 +31,15 @@ _DROP_BLOCKS = re.compile(
     r"|<!\[CDATA\[|\]\]>",
     re.S | re.I,
 )
-# A tag: `<` then a letter, `/`, `!` or `?`. A bare `<` in text ("a < b") is kept.
+# Inline elements join their text to what is around it, as a browser shows it: Mastodon
+# writes a hashtag as `<a>#<span>Acme</span></a>`, which must stay "#Acme".
+_INLINE_TAG = re.compile(
+    r"</?(?:a|span|b|i|em|strong|u|s|small|mark|abbr|code|sub|sup|strike|del|ins|font|q|cite"
+    r"|time|bdi|bdo|wbr|kbd|var|data)\b[^<>]*>?",
+    re.I,
+)
+# Any other tag: `<` then a letter, `/`, `!` or `?`, which ends a word (block elements,
+# line breaks). A bare `<` in text ("a < b") is kept.
 _TAG = re.compile(r"<[A-Za-z/!?][^<>]*>?")
 
 # C0/C1 controls (except tab/newline/CR, which become spaces), bidi overrides and
@@ -98,14 +107,16 @@ def html_to_text(value: str | None, *, max_chars: int = DEFAULT_MAX_CHARS) -> st
     spaces, capped at `max_chars` (with an ellipsis)."""
     if not value:
         return ""
-    text = value
+    # Work on a bounded prefix: markup can be many times the text it carries, but a
+    # multi-megabyte value only costs time here and is cut to `max_chars` anyway.
+    text = value[: max_chars * MARKUP_FACTOR]
     if "<" in text:
-        text = _TAG.sub(" ", _DROP_BLOCKS.sub(" ", text))
+        text = _TAG.sub(" ", _INLINE_TAG.sub("", _DROP_BLOCKS.sub(" ", text)))
     if "&" in text:
         text = html.unescape(text)
         # Feeds that escape their HTML twice decode to markup again: strip it once more.
         if "<" in text:
-            text = _TAG.sub(" ", _DROP_BLOCKS.sub(" ", text))
+            text = _TAG.sub(" ", _INLINE_TAG.sub("", _DROP_BLOCKS.sub(" ", text)))
     text = collapse_whitespace(clean_chars(text))
     return truncate(text, max_chars)
 
