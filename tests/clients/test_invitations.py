@@ -217,6 +217,10 @@ def test_signed_in_as_someone_else_gets_a_clear_message_and_nothing_happens(cast
     assert response.status_code == 403
     assert not Membership.objects.filter(agency=cast.agency, user=cast.outsider).exists()
     assert Invitation.objects.get().status == "pending"
+    # The page's "Log out" brings them back to the invitation, signed out.
+    logout = client.post(reverse("accounts:logout"), {"next": accept_url(token)})
+    assert logout["Location"] == accept_url(token)
+    assert "Create your account" in client.get(accept_url(token)).content.decode()
 
 
 def test_accepting_a_member_invitation_makes_that_agency_the_current_one(cast, client):
