@@ -562,3 +562,18 @@ def test_language_hint_wins_and_guesses_need_enough_text() -> None:
     )
     assert detect_language("lol ok") is None
     assert detect_language("Le rappel", hint="<script>") is None
+
+
+def test_large_term_sets_match_the_same_way() -> None:
+    specs = [TermSpec(id=f"brand{i}", term=f"Brand {i}x") for i in range(200)]
+    specs.append(TermSpec(id="tag", term="#Acme", kind=TermKind.HASHTAG))
+    specs.append(TermSpec(id="phrase", term="recall", mode=MatchMode.PHRASE))
+    m = compile_terms(specs)
+    assert m.match("brand 7x and BRAND 199X were #acme recalled") == [
+        "brand7",
+        "brand199",
+        "tag",
+        "phrase",
+    ]
+    assert m.match("brand 7xy brand 1999x") == []
+    assert m.match("nothing here") == []
