@@ -12,6 +12,10 @@ os.environ.setdefault(
 )
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# pytest-playwright's sync API keeps an event loop running in the main thread for the
+# whole session, after which Django would refuse every ORM call of every later test in
+# that process. Firebreak has no async code for this guard to protect.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from portal.settings import *  # noqa: E402,F403
 

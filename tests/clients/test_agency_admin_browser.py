@@ -12,9 +12,6 @@ from clients.models import Membership, Role
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-# Playwright's sync API runs an event loop in this thread; the ORM calls below are
-# ordinary blocking calls between page actions (as in tests/portal/test_browser_journey.py).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def test_owner_changes_a_role_inline_in_the_browser(cast, live_server, page):

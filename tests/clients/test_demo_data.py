@@ -11,7 +11,9 @@ def test_demo_data_is_idempotent_and_prints_logins(db, capsys):
     first = capsys.readouterr().out
     counts = [m.objects.count() for m in (Agency, Client, User, Membership, PortalAccess, Contact)]
     call_command("demo_data")
-    assert [m.objects.count() for m in (Agency, Client, User, Membership, PortalAccess, Contact)] == counts
+    assert [
+        m.objects.count() for m in (Agency, Client, User, Membership, PortalAccess, Contact)
+    ] == counts
     assert "owner@northwind.example" in first and "contact@acme.example" in first
     assert Client.objects.filter(agency__name="Northwind Communications").count() == 3
 

@@ -14,7 +14,6 @@ from tests.plans.factories import a_risk
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are
 # ordinary blocking calls between page actions.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def log_in(page, live_server, email):

@@ -11,9 +11,6 @@ from clients.models import Contact, Membership, Role
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-# Playwright's sync API runs an event loop in this thread; the ORM calls below are
-# ordinary blocking calls between page actions.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def test_owner_logs_in_switches_agency_adds_a_contact_and_logs_out(cast, live_server, page):

@@ -15,7 +15,13 @@ GOOD_KEY = "k3y-" + "a1b2c3d4e5" * 6
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     # Only the machine's environment (DATABASE_URL, paths), none of the test overlay's.
-    overlay = {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "ALLOWED_HOSTS"}
+    overlay = {
+        "DEBUG",
+        "SECRET_KEY",
+        "SECURE_SSL_REDIRECT",
+        "ALLOWED_HOSTS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in overlay}
     clean["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     return subprocess.run(
