@@ -138,4 +138,7 @@ def load_demo() -> list[DemoLogin]:
                 "notify_from_severity": severity,
             },
         )
+    from plans.demo import load_plan_demo
+
+    load_plan_demo(client=acme, by=users["owner@northwind.example"])
     return [DemoLogin(email=email, role=label) for email, _, label in DEMO_PEOPLE]

@@ -18,6 +18,18 @@ def test_demo_data_is_idempotent_and_prints_logins(db, capsys):
     assert Client.objects.filter(agency__name="Northwind Communications").count() == 3
 
 
+def test_demo_client_has_an_approved_plan_risks_and_a_drill(db):
+    from plans.models import Exercise, PlanRevision, Risk
+
+    call_command("demo_data")
+    call_command("demo_data")
+    acme = Client.objects.get(name="Acme Foods")
+    approved = PlanRevision.objects.get(plan__client=acme, status="approved")
+    assert approved.scenarios.get().steps.count() == 4
+    assert Risk.objects.filter(client=acme).count() == 5
+    assert Exercise.objects.filter(client=acme).count() == 1
+
+
 def test_demo_logins_work(db, client):
     call_command("demo_data")
     response = client.post(
