@@ -206,6 +206,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "plans.tasks.send_plan_review_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # monitoring: due sources are queued every minute (each source has its own interval
+    # and back-off); alert detection runs on the 5-minute buckets.
+    "monitoring-schedule-due-sources": {
+        "task": "incidents.tasks.schedule_due_sources",
+        "schedule": 60.0,
+    },
+    "monitoring-detect-alerts": {
+        "task": "incidents.tasks.detect_alerts",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -53,5 +53,6 @@ urlpatterns = [
     path("portal/<uuid:client>/", include("plans.portal_urls")),
     path("agency/", include("clients.agency_urls")),
     path("invite/", include("clients.invite_urls")),
+    path("hooks/", include("incidents.hook_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -294,6 +294,12 @@ class SpikeDetector:
         self._wanted = frozenset(k.casefold() for k in self.config.priority_keywords)
         self._keywords_active: set[str] = set()
 
+    @property
+    def active(self) -> frozenset[str]:
+        """Alert kinds whose condition held in the last bucket ("keyword:<term>" for
+        keywords): a surge still going on, which a caller may report as continuing."""
+        return frozenset(self._active)
+
     def observe(self, bucket: Bucket) -> list[Alert]:
         c = self.config
         if bucket.width != c.bucket_width:

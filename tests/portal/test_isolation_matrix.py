@@ -179,6 +179,9 @@ RULES: dict[str, Rule] = {
     "agency:portal_revoke": post(CLIENT_MANAGER, client="client", pk="portal_access"),
     # invitations: the token is the credential
     "invitations:accept": get(PUBLIC, token="invitation_token"),
+    # monitoring: push (the signature is the credential: an unsigned POST is refused for
+    # everyone, signed in or not)
+    "hooks:push": Rule(outcomes(**dict.fromkeys(ROLES, 401)), "post", {"source": "push_source"}),
     # read-only client portal
     "clientportal:home": get(PORTAL),
     "clientportal:client": get(PORTAL, client="client"),
@@ -272,6 +275,11 @@ class World:
         self.membership = Membership.objects.get(agency=cast.agency, user=cast.staff).public_id
         self.staff_public_id = cast.staff.public_id
         self.portal_access = PortalAccess.objects.get(user=cast.contact_user).public_id
+        from incidents.models import Source, SourceKind
+
+        self.push_source = Source.objects.create(
+            client=cast.client, name="Listening tool", kind=SourceKind.PUSH
+        ).public_id
         token = secrets.token_urlsafe(32)
         invitation = Invitation.objects.create(
             agency=cast.agency,

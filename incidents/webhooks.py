@@ -1,0 +1,207 @@
+"""Signed webhooks, both ways.
+
+Outgoing: an event (e.g. "alert.raised") becomes one WebhookDelivery per active endpoint
+of the agency subscribed to it, posted by the `deliver_webhook` task after commit, with
+retries and back-off. The POST goes through the feed fetcher's address checks: an
+endpoint cannot reach loopback, private or link-local (cloud metadata) addresses unless
+FEED_ALLOWED_HOSTS allows the host, and the connection goes to the checked address. An
+endpoint that fails `DISABLE_AFTER` deliveries in a row is switched off.
+
+Signature (outgoing and inbound push alike), Stripe-style:
+    X-Firebreak-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">
+keyed with the endpoint's (or push source's) secret. The timestamp is signed, so a
+captured delivery cannot be replayed later than `TOLERANCE` seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import httpx
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from incidents.models import WebhookDelivery, WebhookEndpoint
+from incidents.monitoring.fetch import FetchError, FetchSettings, _ssl_context, check_url
+
+SIGNATURE_HEADER = "X-Firebreak-Signature"
+TOLERANCE = 300  # seconds
+DISABLE_AFTER = 10
+TIMEOUT_SECONDS = 10.0
+MAX_RESPONSE_CHARS = 500
+
+
+# --------------------------------------------------------------------------- signatures
+
+
+def sign(body: bytes, secret: str, *, timestamp: int | None = None) -> str:
+    """The signature header value for `body`."""
+    ts = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={ts},v1={mac}"
+
+
+class SignatureError(Exception):
+    """Why a signature was refused, in words for the sender."""
+
+
+def verify(body: bytes, header: str | None, secret: str, *, now: float | None = None) -> None:
+    """Raise SignatureError unless `header` signs `body` with `secret` recently enough."""
+    if not header:
+        raise SignatureError(f"The {SIGNATURE_HEADER} header is missing.")
+    ts_text = ""
+    macs: list[str] = []
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t":
+            ts_text = value
+        elif key == "v1":
+            macs.append(value)
+    if not ts_text.isdigit() or not macs:
+        raise SignatureError(
+            f"The {SIGNATURE_HEADER} header must read t=<unix time>,v1=<hex HMAC-SHA256>."
+        )
+    current = time.time() if now is None else now
+    if abs(current - int(ts_text)) > TOLERANCE:
+        raise SignatureError(
+            f"The signature timestamp is more than {TOLERANCE // 60} minutes away from our "
+            "clock; sign each delivery when it is sent."
+        )
+    expected = hmac.new(secret.encode(), ts_text.encode() + b"." + body, hashlib.sha256).hexdigest()
+    if not any(hmac.compare_digest(expected, mac) for mac in macs):
+        raise SignatureError("The signature does not match the body and the secret.")
+
+
+# --------------------------------------------------------------------------- outgoing
+
+
+def queue_event(*, agency_id: int, event: str, data: dict[str, Any]) -> list[WebhookDelivery]:
+    """Create a delivery of `event` for each subscribed active endpoint of the agency;
+    they are posted after the surrounding transaction commits."""
+    from incidents.tasks import deliver_webhook
+
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(agency_id=agency_id, active=True)
+        if event in (endpoint.events or []) or "*" in (endpoint.events or [])
+    ]
+    deliveries: list[WebhookDelivery] = []
+    for endpoint in endpoints:
+        event_id = uuid.uuid4()
+        payload = {
+            "id": str(event_id),
+            "type": event,
+            "created": timezone.now().isoformat(),
+            "data": data,
+        }
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, event=event, event_id=event_id, payload=payload
+        )
+        deliveries.append(delivery)
+        transaction.on_commit(partial(deliver_webhook.delay, delivery.pk))
+    return deliveries
+
+
+class DeliveryFailed(Exception):
+    """A delivery attempt that may succeed later (network error, 5xx, 429)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    delivered: bool
+    status: int | None
+    response: str
+    retry: bool
+
+
+def _post(url: str, body: bytes, headers: dict[str, str], settings: FetchSettings) -> Attempt:
+    try:
+        parsed, addresses = check_url(url, settings)
+    except FetchError as exc:
+        return Attempt(False, None, exc.user_message.replace("feed ", "webhook "), retry=False)
+    host_header = parsed.netloc.decode("ascii").rsplit("@", 1)[-1]
+    extensions: dict[str, Any] = {}
+    if parsed.scheme == "https":
+        extensions["sni_hostname"] = parsed.raw_host.decode("ascii")
+    with httpx.Client(
+        verify=_ssl_context(),
+        trust_env=False,
+        follow_redirects=False,
+        timeout=httpx.Timeout(TIMEOUT_SECONDS),
+        limits=httpx.Limits(max_keepalive_connections=0),
+    ) as client:
+        last = "Could not connect to the webhook endpoint."
+        for address in addresses:
+            request = client.build_request(
+                "POST",
+                parsed.copy_with(host=address),
+                content=body,
+                headers={**headers, "Host": host_header},
+                extensions=extensions,
+            )
+            try:
+                response = client.send(request, stream=True)
+                try:
+                    text = b""
+                    for chunk in response.iter_raw():
+                        text += chunk
+                        if len(text) >= MAX_RESPONSE_CHARS:
+                            break
+                    status = response.status_code
+                finally:
+                    response.close()
+            except httpx.ConnectError as exc:
+                last = f"Could not connect to the webhook endpoint ({exc})."
+                continue
+            except httpx.HTTPError as exc:
+                return Attempt(False, None, f"The webhook endpoint failed: {exc}.", retry=True)
+            snippet = text.decode("utf-8", "replace")[:MAX_RESPONSE_CHARS]
+            ok = 200 <= status < 300
+            retry = not ok and (status >= 500 or status in (408, 429))
+            return Attempt(ok, status, snippet, retry=retry)
+        return Attempt(False, None, last[:MAX_RESPONSE_CHARS], retry=True)
+
+
+def attempt_delivery(*, delivery: WebhookDelivery, settings: FetchSettings | None = None) -> bool:
+    """Post one delivery once and record the attempt. True when delivered (or already
+    delivered, or the endpoint is off); raises DeliveryFailed when a retry may help."""
+    if delivery.delivered_at is not None:
+        return True
+    endpoint = delivery.endpoint
+    if not endpoint.active:
+        return False
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Firebreak-Webhooks/1.0",
+        "X-Firebreak-Event": delivery.event,
+        "X-Firebreak-Delivery": str(delivery.event_id),
+        SIGNATURE_HEADER: sign(body, endpoint.secret),
+    }
+    attempt = _post(endpoint.url, body, headers, settings or FetchSettings.from_django())
+    delivery.attempts += 1
+    delivery.last_status = attempt.status
+    delivery.last_response = attempt.response
+    if attempt.delivered:
+        delivery.delivered_at = timezone.now()
+    delivery.save(update_fields=["attempts", "last_status", "last_response", "delivered_at"])
+    if attempt.delivered:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
+        return True
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        consecutive_failures=F("consecutive_failures") + 1
+    )
+    WebhookEndpoint.objects.filter(pk=endpoint.pk, consecutive_failures__gte=DISABLE_AFTER).update(
+        active=False
+    )
+    if attempt.retry:
+        raise DeliveryFailed(f"{endpoint.url}: {attempt.status or attempt.response}")
+    return False
