@@ -49,6 +49,7 @@ urlpatterns = [
     path("accounts/", include(accounts_patterns)),
     path("clients/", include("clients.urls")),
     path("clients/<uuid:client>/", include("plans.urls")),
+    path("clients/<uuid:client>/monitoring/", include("incidents.urls")),
     path("portal/", include("clients.portal_urls")),
     path("portal/<uuid:client>/", include("plans.portal_urls")),
     path("agency/", include("clients.agency_urls")),

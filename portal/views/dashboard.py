@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -41,6 +41,10 @@ class DashboardView(MemberView, TemplateView):
                 portal_count=Count("portal_accesses", distinct=True),
             )
             .order_by("name")
+        )
+        # monitoring: open alerts per client
+        context["clients"] = context["clients"].annotate(
+            open_alert_count=Count("alerts", filter=Q(alerts__status="open"), distinct=True)
         )
         # plans: readiness per client (plan in force, review overdue, last drill)
         from plans.selectors import overdue_plans, readiness

@@ -215,6 +215,25 @@ RULES: dict[str, Rule] = {
     "plans:revision_return": post(CLIENT_WRITE, client="client", pk="draft_revision"),
     "plans:revision_approve": post(CLIENT_WRITE, client="client", pk="draft_revision"),
     "plans:revision_discard": post(CLIENT_WRITE, client="client", pk="draft_revision"),
+    # monitoring (the alert and poll POSTs change the world: after every GET)
+    "monitoring:overview": get(CLIENT_READ, client="client"),
+    "monitoring:settings": get(CLIENT_WRITE, client="client"),
+    "monitoring:sources": get(CLIENT_READ, client="client"),
+    "monitoring:source_create": get(CLIENT_WRITE, client="client"),
+    "monitoring:source_edit": get(CLIENT_WRITE, client="client", pk="source"),
+    "monitoring:source_delete": get(CLIENT_WRITE, client="client", pk="source_to_delete"),
+    "monitoring:source_poll": post(CLIENT_WRITE, client="client", pk="source"),
+    "monitoring:terms": get(CLIENT_READ, client="client"),
+    "monitoring:term_create": get(CLIENT_WRITE, client="client"),
+    "monitoring:term_edit": get(CLIENT_WRITE, client="client", pk="watch_term"),
+    "monitoring:term_delete": get(CLIENT_WRITE, client="client", pk="term_to_delete"),
+    "monitoring:inbox": get(CLIENT_READ, client="client"),
+    "monitoring:inbox_new_count": get(CLIENT_READ, client="client"),
+    "monitoring:inbox_bulk": post(CLIENT_WRITE, client="client"),
+    "monitoring:mention": get(CLIENT_READ, client="client", pk="mention"),
+    "monitoring:alerts": get(CLIENT_READ, client="client"),
+    "monitoring:alert_ack": post(CLIENT_WRITE, client="client", pk="alert"),
+    "monitoring:alert_dismiss": post(CLIENT_WRITE, client="client", pk="alert"),
     # plans in the client portal: approved plan and risk register only
     "plansportal:plan": get(PORTAL, client="client"),
     "plansportal:risks": get(PORTAL, client="client"),
@@ -332,6 +351,36 @@ class World:
             person="Sam Staff",
             topic="Media training",
             completed_on="2026-01-05",
+        ).public_id
+        # monitoring: a source with a mention, a watch term and an open alert of
+        # cast.client; deletes point at objects of their own
+        from incidents.models import Alert, AlertKind, Mention, Source, WatchTerm
+
+        source = Source.objects.create(
+            client=cast.client, name="News search", url="https://news.example/feed"
+        )
+        self.source = source.public_id
+        self.source_to_delete = Source.objects.create(
+            client=cast.client, name="Old blog", url="https://blog.example/feed"
+        ).public_id
+        self.watch_term = WatchTerm.objects.create(client=cast.client, term="Acme").public_id
+        self.term_to_delete = WatchTerm.objects.create(
+            client=cast.client, term="acmefail"
+        ).public_id
+        self.mention = Mention.objects.create(
+            client=cast.client,
+            source=source,
+            external_id="m-1",
+            text="Acme recall?",
+            published_at=timezone.now(),
+        ).public_id
+        now = timezone.now()
+        self.alert = Alert.objects.create(
+            client=cast.client,
+            kind=AlertKind.VOLUME_SPIKE,
+            explanation="Mentions tripled in the last hour.",
+            window_start=now - timedelta(hours=1),
+            window_end=now,
         ).public_id
 
 

@@ -1,0 +1,78 @@
+"""Alerts of a client: the list (filter by status and kind) and the two actions a person
+takes from the UI, acknowledge and dismiss (POST, compare-and-set in the service)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import TemplateView
+
+from incidents.alert_actions import AlertActionError, alert_acknowledge, alert_dismiss
+from incidents.models import Alert, AlertKind, AlertStatus
+from incidents.views import Monitoring, user_of
+from portal.views.base import ClientObjectView, ClientView
+
+
+class AlertListView(Monitoring, ClientView, TemplateView):
+    template_name = "monitoring/alerts.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status", AlertStatus.OPEN)
+        kind = self.request.GET.get("kind", "")
+        alerts = self.alerts().select_related("handled_by")
+        if status in AlertStatus.values:
+            alerts = alerts.filter(status=status)
+        else:
+            status = ""
+        if kind in AlertKind.values:
+            alerts = alerts.filter(kind=kind)
+        else:
+            kind = ""
+        counts = dict(self.alerts().values_list("status").annotate(n=Count("pk")).order_by())
+        context.update(
+            alerts=alerts[:200],
+            status=status,
+            kind=kind,
+            statuses=[(v, str(label), counts.get(v, 0)) for v, label in AlertStatus.choices],
+            kinds=AlertKind.choices,
+        )
+        return context
+
+
+class AlertActionView(Monitoring, ClientObjectView[Alert]):
+    """POST: acknowledge or dismiss; back to where the button was (same site only)."""
+
+    http_method_names = ["post"]
+    model = Alert
+    action: ClassVar[str]
+    done: ClassVar[str]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        alert = self.get_object()
+        do = alert_acknowledge if self.action == "acknowledge" else alert_dismiss
+        try:
+            do(alert=alert, by=user_of(request))
+        except AlertActionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, self.done.format(kind=alert.get_kind_display()))
+        target = request.POST.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
+        return redirect("monitoring:alerts", client=self.client.public_id)
+
+
+class AlertAckView(AlertActionView):
+    action = "acknowledge"
+    done = "{kind} alert acknowledged: the team can see someone is on it."
+
+
+class AlertDismissView(AlertActionView):
+    action = "dismiss"
+    done = "{kind} alert dismissed."
