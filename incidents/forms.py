@@ -31,6 +31,7 @@ from portal.models import User
 
 MASTODON_TAG_WEB = re.compile(r"^/tags/(?P<tag>[^/?#]+)/?$")
 MASTODON_TAG_API = re.compile(r"^/api/v1/timelines/tag/(?P<tag>[^/?#]+)/?$")
+MASTODON_ACCOUNT_WEB = re.compile(r"^/@(?P<acct>[^/?#]+)/?$")
 MASTODON_ACCOUNT_API = re.compile(r"^/api/v1/accounts/(?P<id>[0-9A-Za-z]+)/statuses/?$")
 
 
@@ -43,7 +44,7 @@ class SourceForm(ScopedModelForm):
             "url": (
                 "Feeds: the RSS, Atom, RDF or JSON Feed address. Mastodon hashtag: "
                 "https://mastodon.social/tags/acme. Mastodon account: "
-                "https://mastodon.social/api/v1/accounts/<id>/statuses. "
+                "https://mastodon.social/@acme. "
                 "Leave empty for a push source."
             ),
         }
@@ -83,23 +84,18 @@ class SourceForm(ScopedModelForm):
         if parts.username or parts.password:
             self.add_error("url", "Leave user names and passwords out of the address.")
             return data
-        if kind == SourceKind.MASTODON_TAG:
-            match = MASTODON_TAG_WEB.match(parts.path) or MASTODON_TAG_API.match(parts.path)
-            if not match:
-                self.add_error(
-                    "url",
-                    "A Mastodon hashtag timeline looks like https://mastodon.social/tags/acme.",
-                )
-                return data
-            # Stored as the public API address the poller reads.
-            data["url"] = f"{parts.scheme}://{parts.netloc}/api/v1/timelines/tag/{match['tag']}"
-        elif kind == SourceKind.MASTODON_ACCOUNT and not MASTODON_ACCOUNT_API.match(parts.path):
+        # Web addresses are kept as typed (easier to recognise); the poller turns them
+        # into the public API timeline (incidents.polling).
+        if kind == SourceKind.MASTODON_TAG and not (
+            MASTODON_TAG_WEB.match(parts.path) or MASTODON_TAG_API.match(parts.path)
+        ):
             self.add_error(
-                "url",
-                "A Mastodon account timeline looks like "
-                "https://mastodon.social/api/v1/accounts/<id>/statuses (find the id at "
-                "https://mastodon.social/api/v1/accounts/lookup?acct=<name>).",
+                "url", "A Mastodon hashtag timeline looks like https://mastodon.social/tags/acme."
             )
+        elif kind == SourceKind.MASTODON_ACCOUNT and not (
+            MASTODON_ACCOUNT_WEB.match(parts.path) or MASTODON_ACCOUNT_API.match(parts.path)
+        ):
+            self.add_error("url", "A Mastodon account looks like https://mastodon.social/@acme.")
         return data
 
 

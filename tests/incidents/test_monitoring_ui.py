@@ -107,7 +107,7 @@ def test_writer_adds_a_feed_source(cast, client):
         ("feed", "not a url", "Enter a valid URL"),
         ("feed", "https://user:pw@news.example/rss", "Leave user names and passwords out"),
         ("mastodon_tag", "https://mastodon.social/@acme", "hashtag timeline looks like"),
-        ("mastodon_account", "https://mastodon.social/@acme", "account timeline looks like"),
+        ("mastodon_account", "https://mastodon.social/tags/acme", "Mastodon account looks like"),
     ],
 )
 def test_source_form_explains_what_is_wrong_with_the_address(cast, client, kind, address, message):
@@ -121,22 +121,25 @@ def test_source_form_explains_what_is_wrong_with_the_address(cast, client, kind,
     assert not Source.objects.filter(client=cast.client).exists()
 
 
-def test_a_mastodon_tag_page_is_stored_as_its_timeline_address(cast, client):
+@pytest.mark.parametrize(
+    ("kind", "address"),
+    [
+        ("mastodon_tag", "https://mastodon.social/tags/AcmeFail"),
+        ("mastodon_tag", "https://mastodon.social/api/v1/timelines/tag/AcmeFail"),
+        ("mastodon_account", "https://mastodon.social/@acme"),
+        ("mastodon_account", "https://mastodon.social/api/v1/accounts/109/statuses"),
+    ],
+)
+def test_mastodon_web_and_api_addresses_are_accepted(cast, client, kind, address):
     client.force_login(cast.staff)
     client.post(
         url("source_create", cast.client),
-        {
-            "name": "Tag",
-            "kind": "mastodon_tag",
-            "url": "https://mastodon.social/tags/AcmeFail",
-            "interval_minutes": 10,
-        },
+        {"name": "Mastodon", "kind": kind, "url": address, "interval_minutes": 10},
     )
-    source = Source.objects.get(client=cast.client, name="Tag")
-    assert source.url == "https://mastodon.social/api/v1/timelines/tag/AcmeFail"
+    assert Source.objects.get(client=cast.client, name="Mastodon").url == address
 
 
-def test_a_push_source_needs_no_address_and_shows_its_secret_to_writers_only(cast, client):
+def test_a_push_source_needs_no_address_and_shows_its_endpoint_and_secret_to_writers(cast, client):
     client.force_login(cast.staff)
     response = client.post(
         url("source_create", cast.client),
@@ -145,7 +148,9 @@ def test_a_push_source_needs_no_address_and_shows_its_secret_to_writers_only(cas
     )
     source = Source.objects.get(client=cast.client, name="Listening tool")
     assert source.kind == SourceKind.PUSH and source.url == ""
-    assert source.push_secret in response.content.decode()
+    page = response.content.decode()
+    assert source.push_secret in page
+    assert reverse("hooks:push", kwargs={"source": source.public_id}) in page
     client.force_login(cast.readonly_staff)
     page = client.get(url("sources", cast.client)).content.decode()
     assert "Listening tool" in page
