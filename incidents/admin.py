@@ -1,10 +1,18 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from incidents.models import (
     Alert,
+    Incident,
+    IncidentRole,
+    IncidentTask,
     Mention,
+    MentionResponse,
     MonitoringProfile,
     Source,
+    StakeholderNotification,
+    Statement,
+    TimelineEntry,
     WatchTerm,
     WebhookDelivery,
     WebhookEndpoint,
@@ -80,3 +88,59 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
 class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     list_display = ["created_at", "endpoint", "event", "attempts", "last_status", "delivered_at"]
     list_filter = ["event"]
+
+
+class IncidentRoleInline(admin.TabularInline[IncidentRole, Incident]):
+    model = IncidentRole
+    extra = 0
+
+
+class IncidentTaskInline(admin.TabularInline[IncidentTask, Incident]):
+    model = IncidentTask
+    extra = 0
+    raw_id_fields = ["assignee", "done_by", "playbook_step"]
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin[Incident]):
+    list_display = ["title", "client", "severity", "status", "is_drill", "opened_at"]
+    list_filter = ["status", "severity", "is_drill", "client__agency"]
+    search_fields = ["title", "summary", "client__name"]
+    raw_id_fields = ["alert", "plan_revision", "scenario", "exercise", "mentions", "opened_by"]
+    readonly_fields = ["public_id", "public_slug", "version"]
+    inlines = [IncidentRoleInline, IncidentTaskInline]
+
+
+@admin.register(TimelineEntry)
+class TimelineEntryAdmin(admin.ModelAdmin[TimelineEntry]):
+    """Read-only: the timeline is append-only, in the admin too."""
+
+    list_display = ["created_at", "incident", "kind", "visibility", "author"]
+    list_filter = ["kind", "visibility"]
+    search_fields = ["text"]
+
+    def has_change_permission(self, request: HttpRequest, obj: TimelineEntry | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: TimelineEntry | None = None) -> bool:
+        return False
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin[Statement]):
+    list_display = ["incident", "channel", "status", "author", "approver", "published_at"]
+    list_filter = ["channel", "status"]
+    search_fields = ["body"]
+
+
+@admin.register(MentionResponse)
+class MentionResponseAdmin(admin.ModelAdmin[MentionResponse]):
+    list_display = ["mention", "client", "status", "author", "sent_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["mention", "incident"]
+
+
+@admin.register(StakeholderNotification)
+class StakeholderNotificationAdmin(admin.ModelAdmin[StakeholderNotification]):
+    list_display = ["incident", "contact", "channel", "severity", "automatic", "notified_at"]
+    list_filter = ["automatic", "channel"]

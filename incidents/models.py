@@ -295,3 +295,317 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint}"
+
+
+# -- incidents: the war room (guide II.A–D, III.A–C, IV.A–C) --------------------------------
+
+
+class IncidentStatus(models.TextChoices):
+    DETECTED = "detected", "Detected"
+    ASSESSING = "assessing", "Assessing"
+    RESPONDING = "responding", "Responding"
+    MONITORING = "monitoring", "Monitoring"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+INCIDENT_SEVERITIES = [(1, "1 — Minor"), (2, "2 — Moderate"), (3, "3 — Major"), (4, "4 — Critical")]
+
+
+class Incident(models.Model):
+    """A crisis being handled for a client, running the client's approved plan revision.
+    Drills (`is_drill`) are never shown to client contacts and never notify anybody real."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="incidents")
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    severity = models.PositiveSmallIntegerField(
+        choices=INCIDENT_SEVERITIES,
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    status = models.CharField(
+        max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.DETECTED
+    )
+    is_drill = models.BooleanField(default=False)
+    exercise = models.ForeignKey(
+        "plans.Exercise", null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
+    plan_revision = models.ForeignKey(
+        "plans.PlanRevision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scenario = models.ForeignKey(
+        "plans.Scenario", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mentions = models.ManyToManyField(Mention, blank=True, related_name="incidents")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Milestones for response-time metrics (time to detect, acknowledge, hold, resolve).
+    first_mention_at = models.DateTimeField(null=True, blank=True)
+    detected_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    first_statement_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The optional public statement page: off by default, reached by an unguessable slug.
+    public_page_enabled = models.BooleanField(default=False)
+    public_slug = models.CharField(max_length=64, default=new_secret, unique=True, editable=False)
+    version = models.PositiveIntegerField(default=0, editable=False)  # bumped on every change
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec(portal=Q(is_drill=False))
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["client", "status"], name="incident_client_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != IncidentStatus.CLOSED
+
+
+class IncidentRole(models.Model):
+    """A crisis-team role of this incident (guide II.A), seeded from the plan's team."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=80)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    person_name = models.CharField(max_length=150, blank=True)  # as named in the plan
+    deputy_name = models.CharField(max_length=150, blank=True)
+    responsibilities = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec(client_path="incident__client")
+
+    class Meta:
+        ordering = ["incident", "position", "role"]
+
+    def __str__(self) -> str:
+        return self.role
+
+
+class IncidentTask(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=300)
+    owner_role = models.CharField(max_length=80, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    client_visible = models.BooleanField(default=False)
+    playbook_step = models.ForeignKey(
+        "plans.PlaybookStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec(
+        client_path="incident__client", portal=Q(client_visible=True, incident__is_drill=False)
+    )
+
+    class Meta:
+        ordering = ["incident", "position", "due_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EntryKind(models.TextChoices):
+    NOTE = "note", "Note"
+    DECISION = "decision", "Decision"
+    STATUS = "status", "Status change"
+    SEVERITY = "severity", "Severity change"
+    STATEMENT_DRAFTED = "statement_drafted", "Statement drafted"
+    STATEMENT_APPROVED = "statement_approved", "Statement approved"
+    STATEMENT_PUBLISHED = "statement_published", "Statement published"
+    MENTION_ATTACHED = "mention_attached", "Mention attached"
+    RESPONSE_SENT = "response_sent", "Response sent"
+    TASK_DONE = "task_done", "Task done"
+    STAKEHOLDER_NOTIFIED = "stakeholder_notified", "Stakeholder notified"
+    MEETING = "meeting", "Meeting held"
+    CORRECTION = "correction", "Correction"
+
+
+class Visibility(models.TextChoices):
+    INTERNAL = "internal", "Internal"
+    CLIENT = "client", "Client"
+
+
+class TimelineEntry(models.Model):
+    """Append-only: an entry is never edited or deleted; a correction is a new entry that
+    references the one it corrects."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=24, choices=EntryKind.choices, default=EntryKind.NOTE)
+    text = models.TextField(max_length=10_000)
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    starred = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)  # e.g. {"from": "assessing", "to": …}
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec(
+        client_path="incident__client", portal=Q(visibility="client", incident__is_drill=False)
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "timeline entries"
+        indexes = [models.Index(fields=["incident", "created_at"], name="timeline_incident_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Timeline entries are append-only: add a correction instead.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class StatementChannel(models.TextChoices):
+    X = "x", "X / Twitter"
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    LINKEDIN = "linkedin", "LinkedIn"
+    PRESS = "press", "Press release"
+    WEBSITE = "website", "Website"
+    INTERNAL = "internal", "Internal"
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+
+
+class Statement(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="statements")
+    channel = models.CharField(max_length=16, choices=StatementChannel.choices)
+    body = models.TextField(max_length=20_000)
+    is_holding = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=StatementStatus.choices, default=StatementStatus.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_url = models.URLField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec(
+        client_path="incident__client", portal=Q(status="published", incident__is_drill=False)
+    )
+
+    class Meta:
+        ordering = ["incident", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} statement"
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFTED = "drafted", "Drafted"
+    SENT = "sent", "Sent"
+    NO_RESPONSE = "no_response", "No response needed"
+
+
+class MentionResponse(models.Model):
+    """An individual reply to a mention (guide III.B, III.C)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="responses")
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="responses")
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    body = models.TextField(max_length=5_000, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ResponseStatus.choices, default=ResponseStatus.DRAFTED
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Response to {self.mention}"
+
+
+class StakeholderNotification(models.Model):
+    """Who was informed, when, by whom and what they were told (guide IV.B)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="stakeholder_notifications"
+    )
+    contact = models.ForeignKey(
+        "clients.Contact", on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(max_length=32, default="email")
+    message = models.TextField(max_length=10_000)
+    severity = models.PositiveSmallIntegerField(null=True, blank=True)
+    automatic = models.BooleanField(default=False)
+    notified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notified_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec(client_path="incident__client")
+
+    class Meta:
+        ordering = ["-notified_at"]
+        constraints = [
+            # Raising the severity notifies each contact once per level, however often
+            # the task runs.
+            models.UniqueConstraint(
+                fields=["incident", "contact", "severity"],
+                condition=Q(automatic=True),
+                name="one_automatic_notification_per_level",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} informed about {self.incident}"
