@@ -161,7 +161,9 @@ class MentionFilterForm(forms.Form):
     sentiment = forms.ChoiceField(
         required=False, choices=[("", "Any sentiment"), *Sentiment.choices]
     )
-    triage = forms.ChoiceField(required=False, choices=[("", "Any status"), *Triage.choices])
+    triage = forms.ChoiceField(
+        required=False, label="Status", choices=[("", "Any status"), *Triage.choices]
+    )
     source = forms.ChoiceField(required=False, label="Source")
     term = forms.ChoiceField(required=False, label="Term")
     assignee = forms.ChoiceField(required=False, label="Assignee")

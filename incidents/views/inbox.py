@@ -76,7 +76,8 @@ class InboxView(Monitoring, ClientView, TemplateView):
             source_total=self.sources().count(),
         )
         if self.can_write:
-            context["bulk_form"] = BulkTriageForm(team=self.team)
+            # Its own ids: the filter form beside it has fields of the same names.
+            context["bulk_form"] = BulkTriageForm(team=self.team, auto_id="bulk-%s")
         return context
 
 

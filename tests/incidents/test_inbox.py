@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Mention, Triage
+from tests.conftest import PASSWORD
 from tests.incidents.ui_factories import a_mention, a_source, a_term
 
 
@@ -224,3 +226,25 @@ def test_another_agencys_mention_is_a_404(cast, client):
     foreign = a_mention(cast.other_client)
     client.force_login(cast.owner)
     assert client.get(url("mention", cast.client, pk=foreign.public_id)).status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_writer_selects_all_mentions_in_the_browser_and_marks_them(cast, live_server, page):
+    source = a_source(cast.client)
+    for i in range(3):
+        a_mention(cast.client, source, text=f"Acme post {i}")
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill("staff@northwind.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Northwind Communications").wait_for()
+    page.goto(live_server.url + url("overview", cast.client))
+    page.get_by_role("heading", name="Volume and sentiment").wait_for()
+    page.goto(live_server.url + url("inbox", cast.client))
+    page.get_by_label("Select all mentions on this page").check()
+    assert page.locator("input[name=mention]:checked").count() == 3
+    page.get_by_label("Set status").select_option("needs_response")
+    page.get_by_role("button", name="Apply to selected").click()
+    page.get_by_text("3 mentions changed.").wait_for()
+    assert Mention.objects.filter(triage=Triage.NEEDS_RESPONSE).count() == 3
