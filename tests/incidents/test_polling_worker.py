@@ -42,9 +42,9 @@ def test_a_due_source_is_polled_by_the_worker(celery_worker, settings):
         assert wait_for(lambda: Mention.objects.filter(source=source).count() == 2), (
             "the worker did not store the feed's mentions"
         )
-        assert wait_for(
-            lambda: Source.objects.get(pk=source.pk).polling_since is None
-        ), "the worker did not release the source's lock"
+        assert wait_for(lambda: Source.objects.get(pk=source.pk).polling_since is None), (
+            "the worker did not release the source's lock"
+        )
     source.refresh_from_db()
     assert source.last_success_at is not None and source.etag == '"w"'
     assert schedule_due_sources() == 0  # not due again before its interval
