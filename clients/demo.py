@@ -141,4 +141,7 @@ def load_demo() -> list[DemoLogin]:
     from plans.demo import load_plan_demo
 
     load_plan_demo(client=acme, by=users["owner@northwind.example"])
+    from incidents.demo import load_monitoring_demo
+
+    load_monitoring_demo(client=acme)
     return [DemoLogin(email=email, role=label) for email, _, label in DEMO_PEOPLE]

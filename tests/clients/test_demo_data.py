@@ -39,3 +39,14 @@ def test_demo_logins_work(db, client):
     page = client.get("/")
     assert "Acme Foods" in page.content.decode()
     assert "Blue Air" not in page.content.decode()  # staff see only their assigned client
+
+
+def test_demo_client_opens_on_a_detected_negative_surge(db):
+    from incidents.models import Alert, Mention
+
+    call_command("demo_data")
+    mentions = Mention.objects.count()
+    call_command("demo_data")
+    assert Mention.objects.count() == mentions > 500
+    surge = Alert.objects.get(client__name="Acme Foods", kind="negative_surge", status="open")
+    assert "Negative mentions" in surge.explanation and "the usual" in surge.explanation
