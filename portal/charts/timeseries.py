@@ -19,6 +19,7 @@ WIDTH = 840
 HEIGHT = 260
 LEFT = 48  # room for the count labels
 RIGHT = 44  # room for the share labels
+MIN_SHARE_TOTAL = 5  # fewer mentions in a bucket: no share point
 TOP = 12
 BOTTOM = 44  # room for the time labels and the legend
 
@@ -60,6 +61,17 @@ def _label(start: datetime, tz: tzinfo, *, with_day: bool) -> str:
     if with_day:
         return f"{local:%a} {local.day} {local:%b %H:%M}"
     return f"{local:%H:%M}"
+
+
+def _axis_label(start: datetime, tz: tzinfo, i: int, every: int, multi_day: bool) -> str:
+    """Labels that do not collide: the day at each local midnight over several days,
+    else a time every few buckets (the first with its day)."""
+    if multi_day:
+        local = start.astimezone(tz)
+        return f"{local:%a} {local.day} {local:%b}" if local.hour == 0 and local.minute == 0 else ""
+    if i % every:
+        return ""
+    return _label(start, tz, with_day=i == 0)
 
 
 def render_timeseries(
@@ -119,8 +131,11 @@ def render_timeseries(
         f'<text x="{LEFT + plot_w + 6}" y="{y(0) + 4:.1f}" fill="{SHARE}">0%</text>'
         f'<text x="{LEFT + plot_w + 6}" y="{y(top) + 4:.1f}" fill="{SHARE}">100%</text>'
     )
-    share_points: list[str] = []
+    # The share line skips thin buckets: one negative post out of two is not "50 %
+    # negative" in any sense a reader cares about, and it made the line a saw-tooth.
+    share_runs: list[list[str]] = [[]]
     label_every = max(1, math.ceil(n / 8)) if n else 1
+    multi_day = span_days >= 2
     for i, bucket in enumerate(buckets):
         x = LEFT + i * slot + (slot - bar_w) / 2
         share = bucket.negative_share
@@ -142,19 +157,22 @@ def render_timeseries(
             )
         bar.append("</g>")
         parts.append("".join(bar))
-        if share is not None:
-            share_points.append(f"{x + bar_w / 2:.1f},{y(share * top):.1f}")
-        if i % label_every == 0:
-            label = _label(bucket.start, tz, with_day=span_days >= 1 or i == 0)
+        if share is not None and bucket.total >= MIN_SHARE_TOTAL:
+            share_runs[-1].append(f"{x + bar_w / 2:.1f},{y(share * top):.1f}")
+        elif share_runs[-1]:
+            share_runs.append([])
+        label = _axis_label(bucket.start, tz, i, label_every, multi_day)
+        if label:
             parts.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{TOP + plot_h + 14}" text-anchor="middle" '
                 f'fill="{INK}" class="axis-time">{escape(label)}</text>'
             )
-    if len(share_points) > 1:
-        parts.append(
-            f'<polyline class="ts-share" points="{" ".join(share_points)}" fill="none" '
-            f'stroke="{SHARE}" stroke-width="1.5" stroke-dasharray="4 2"/>'
-        )
+    for run in share_runs:
+        if len(run) > 1:
+            parts.append(
+                f'<polyline class="ts-share" points="{" ".join(run)}" fill="none" '
+                f'stroke="{SHARE}" stroke-width="1.5" stroke-dasharray="4 2"/>'
+            )
     # Legend.
     ly = height - 10
     parts.append(

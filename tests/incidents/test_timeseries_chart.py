@@ -64,3 +64,18 @@ def test_an_empty_series_still_renders_an_axis():
     ElementTree.fromstring(svg)  # noqa: S314 - our own output
     assert 'data-max="1"' in svg
     assert "0 mentions" in svg
+
+
+def test_a_week_is_labelled_by_day_at_local_midnight():
+    week = buckets([(2, 0)] * (24 * 7))  # hourly from Sun 1 Mar 10:00 UTC
+    svg = render_timeseries(week, tz=ZoneInfo("Europe/Paris"))
+    labels = re.findall(r'class="axis-time">([^<]+)<', svg)
+    assert labels[:2] == ["Mon 2 Mar", "Tue 3 Mar"]  # midnight in Paris, not UTC
+    assert len(labels) == 7  # one per local midnight in the span: no overlapping labels
+
+
+def test_the_share_line_skips_buckets_too_thin_to_mean_anything():
+    svg = render_timeseries(buckets([(10, 5), (20, 4), (1, 1), (10, 2), (30, 3)]), tz=UTC)
+    lines = re.findall(r'class="ts-share" points="([^"]+)"', svg)
+    # The one-mention bucket breaks the line: 50 %, 20 % | 20 %, 10 %.
+    assert [len(points.split()) for points in lines] == [2, 2]
