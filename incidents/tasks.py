@@ -112,3 +112,8 @@ def deliver_webhook(self: object, delivery_id: int) -> None:
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is not None:
         attempt_delivery(delivery=delivery)
+
+
+# The war room's tasks live in their own module; importing them here registers them with
+# the worker, which autodiscovers `incidents.tasks` only.
+from incidents.incident_tasks import notify_stakeholders  # noqa: E402,F401
