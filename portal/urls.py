@@ -50,6 +50,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("clients/<uuid:client>/", include("plans.urls")),
     path("clients/<uuid:client>/monitoring/", include("incidents.urls")),
+    path("clients/<uuid:client>/incidents/", include("incidents.incident_urls")),
     path("portal/", include("clients.portal_urls")),
     path("portal/<uuid:client>/", include("plans.portal_urls")),
     path("agency/", include("clients.agency_urls")),

@@ -234,6 +234,21 @@ RULES: dict[str, Rule] = {
     "monitoring:alerts": get(CLIENT_READ, client="client"),
     "monitoring:alert_ack": post(CLIENT_WRITE, client="client", pk="alert"),
     "monitoring:alert_dismiss": post(CLIENT_WRITE, client="client", pk="alert"),
+    # incidents (the war room; POSTs run in URL order on one open incident, and no rule
+    # closes it, so every write is let through or refused with a message, never a 500)
+    "incidents:list": get(CLIENT_READ, client="client"),
+    "incidents:open": get(CLIENT_WRITE, client="client"),
+    "incidents:open_from_alert": post(CLIENT_WRITE, client="client", alert="incident_alert"),
+    "incidents:detail": get(CLIENT_READ, client="client", pk="incident"),
+    "incidents:timeline": get(CLIENT_READ, client="client", pk="incident"),
+    "incidents:add_entry": post(CLIENT_WRITE, client="client", pk="incident"),
+    "incidents:correct_entry": post(
+        CLIENT_WRITE, client="client", pk="incident", entry="incident_entry"
+    ),
+    "incidents:change_status": post(CLIENT_WRITE, client="client", pk="incident"),
+    "incidents:change_severity": post(CLIENT_WRITE, client="client", pk="incident"),
+    "incidents:task_done": post(CLIENT_WRITE, client="client", pk="incident", task="incident_task"),
+    "incidents:notify_stakeholder": post(CLIENT_WRITE, client="client", pk="incident"),
     # plans in the client portal: approved plan and risk register only
     "plansportal:plan": get(PORTAL, client="client"),
     "plansportal:risks": get(PORTAL, client="client"),
@@ -379,6 +394,26 @@ class World:
             client=cast.client,
             kind=AlertKind.VOLUME_SPIKE,
             explanation="Mentions tripled in the last hour.",
+            window_start=now - timedelta(hours=1),
+            window_end=now,
+        ).public_id
+        # incidents: an open incident of cast.client with an entry and a task, and an
+        # alert of its own to escalate
+        from incidents.incident_services import incident_open, timeline_add
+        from incidents.models import IncidentTask
+
+        incident = incident_open(client=cast.client, by=cast.owner, title="Recall", severity=2)
+        self.incident = incident.public_id
+        self.incident_entry = timeline_add(
+            incident=incident, by=cast.owner, text="First note"
+        ).public_id
+        self.incident_task = IncidentTask.objects.create(
+            incident=incident, title="Call the CEO"
+        ).public_id
+        self.incident_alert = Alert.objects.create(
+            client=cast.client,
+            kind=AlertKind.NEGATIVE_SURGE,
+            explanation="Negative share doubled.",
             window_start=now - timedelta(hours=1),
             window_end=now,
         ).public_id

@@ -1,0 +1,202 @@
+"""Reads of the war room: response-time metrics against their targets, and the
+assessment panel (guide II.B, II.C). Each function runs a fixed number of queries,
+whatever the number of mentions or entries, so the page stays fast in a big crisis."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.utils import timezone
+
+from incidents.models import (
+    Incident,
+    Mention,
+    ResponseStatus,
+    Sentiment,
+    Statement,
+    StatementStatus,
+)
+from incidents.targets import targets_for
+
+BASELINE = timedelta(weeks=4)
+TOP = 5
+
+
+def format_duration(value: timedelta | None) -> str:
+    """4 min, 1 h 05 min, 2 d 3 h; an em dash for nothing."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, mins = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {mins:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str
+    value: timedelta | None  # None: the milestone has not happened yet
+    target: timedelta
+    elapsed: timedelta | None = None  # so far, while the milestone is pending
+
+    @property
+    def value_label(self) -> str:
+        if self.value is None and self.elapsed is not None:
+            return f"pending ({format_duration(self.elapsed)} so far)"
+        return format_duration(self.value)
+
+    @property
+    def target_label(self) -> str:
+        return format_duration(self.target)
+
+    @property
+    def met(self) -> bool | None:
+        if self.value is not None:
+            return self.value <= self.target
+        if self.elapsed is not None and self.elapsed > self.target:
+            return False  # already late
+        return None
+
+
+def _span(start: datetime | None, end: datetime | None) -> timedelta | None:
+    if start is None or end is None:
+        return None
+    return max(end - start, timedelta(0))
+
+
+def first_statement_at(incident: Incident) -> datetime | None:
+    """When the first statement went public (the field, else the statements)."""
+    if incident.first_statement_at is not None:
+        return incident.first_statement_at
+    value: datetime | None = Statement.objects.filter(
+        incident=incident, status=StatementStatus.PUBLISHED
+    ).aggregate(first=Min("published_at"))["first"]
+    return value
+
+
+def incident_metrics(incident: Incident, *, now: datetime | None = None) -> list[Metric]:
+    """Time to detect, acknowledge, hold and resolve, each against its target
+    (at most one query)."""
+    now = now or timezone.now()
+    targets = targets_for(incident.severity)
+    start = incident.detected_at
+    pending = _span(start, now)
+    held = first_statement_at(incident)
+    return [
+        Metric("Time to detect", _span(incident.first_mention_at, start), targets.detect),
+        Metric(
+            "Time to acknowledge",
+            _span(start, incident.acknowledged_at),
+            targets.acknowledge,
+            pending,
+        ),
+        Metric("Time to first statement", _span(start, held), targets.hold, pending),
+        Metric("Time to resolution", _span(start, incident.resolved_at), targets.resolve, pending),
+    ]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    name: str
+    reach: int
+    mentions: int
+
+
+@dataclass
+class Assessment:
+    since: datetime
+    until: datetime
+    volume: int
+    negative: int
+    usual_volume: float  # mentions in a window of the same length, on average
+    usual_negative_share: float | None
+    top_sources: list[Ranked] = field(default_factory=list)
+    top_authors: list[Ranked] = field(default_factory=list)
+    explanation: str = ""
+    unanswered_negative: int = 0
+    median_first_response: timedelta | None = None
+
+    @property
+    def negative_share(self) -> float | None:
+        return self.negative / self.volume if self.volume else None
+
+    @property
+    def median_first_response_label(self) -> str:
+        return format_duration(self.median_first_response)
+
+    @property
+    def volume_ratio(self) -> float | None:
+        return self.volume / self.usual_volume if self.usual_volume else None
+
+
+def assessment(incident: Incident, *, now: datetime | None = None) -> Assessment:
+    """Mention volume and negative share since the incident started (the alert's window
+    start when it came from an alert) against the client's usual over the previous four
+    weeks, top sources and authors by reach, and how the individual responses go.
+    Five queries."""
+    now = now or timezone.now()
+    since = incident.opened_at
+    if incident.alert is not None:
+        since = min(since, incident.alert.window_start)
+    until = incident.closed_at or now
+    length = max(until - since, timedelta(minutes=5))
+    before = since - BASELINE
+    negative = Q(sentiment_label=Sentiment.NEGATIVE)
+    during = Q(published_at__gte=since, published_at__lt=until)
+    baseline = Q(published_at__gte=before, published_at__lt=since)
+    client_mentions = Mention.objects.filter(client_id=incident.client_id)
+    counts = client_mentions.aggregate(
+        volume=Count("pk", filter=during),
+        negative=Count("pk", filter=during & negative),
+        before=Count("pk", filter=baseline),
+        before_negative=Count("pk", filter=baseline & negative),
+    )
+    windows = BASELINE / length
+    usual_share = counts["before_negative"] / counts["before"] if counts["before"] else None
+    sources = (
+        client_mentions.filter(during)
+        .values("source__name")
+        .annotate(reach=Sum("author_reach"), n=Count("pk"))
+        .order_by(F("reach").desc(nulls_last=True), "-n")[:TOP]
+    )
+    authors = (
+        client_mentions.filter(during)
+        .exclude(author="")
+        .values("author")
+        .annotate(reach=Max("author_reach"), n=Count("pk"))
+        .order_by(F("reach").desc(nulls_last=True), "-n")[:TOP]
+    )
+    answered = Q(responses__status__in=[ResponseStatus.SENT, ResponseStatus.NO_RESPONSE])
+    unanswered = (
+        incident.mentions.filter(negative).exclude(answered).values("pk").distinct().count()
+    )
+    firsts = (
+        incident.mentions.filter(responses__status=ResponseStatus.SENT)
+        .values("pk", "published_at")
+        .annotate(first=Min("responses__sent_at"))
+    )
+    waits = [
+        max(row["first"] - row["published_at"], timedelta(0))
+        for row in firsts
+        if row["first"] is not None
+    ]
+    return Assessment(
+        since=since,
+        until=until,
+        volume=counts["volume"],
+        negative=counts["negative"],
+        usual_volume=counts["before"] / windows if windows else 0.0,
+        usual_negative_share=usual_share,
+        top_sources=[Ranked(r["source__name"], r["reach"] or 0, r["n"]) for r in sources],
+        top_authors=[Ranked(r["author"], r["reach"] or 0, r["n"]) for r in authors],
+        explanation=incident.alert.explanation if incident.alert is not None else "",
+        unanswered_negative=unanswered,
+        median_first_response=statistics.median(waits) if waits else None,
+    )

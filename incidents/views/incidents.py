@@ -1,0 +1,419 @@
+"""The incident pages of a client (namespace `incidents`): the list, opening an incident
+(from scratch, from a scenario or from an alert) and the war room, with its actions.
+
+The war room is one page that renders with a fixed number of queries whatever the size
+of the crisis (the latest `PAGE_ENTRIES` entries, with a link to earlier ones). The
+timeline updates live by htmx polling of `incidents:timeline`, which appends only the
+entries after the last one shown: the note form is never replaced, so nobody loses what
+they are typing. Every action is a plain POST that works without JavaScript; the note
+form also answers htmx with a tiny fragment (errors, or nothing) so the page stays put.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib import messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.generic import TemplateView
+
+from incidents.incident_forms import (
+    NOTE_KINDS,
+    EntryForm,
+    IncidentOpenForm,
+    SeverityForm,
+    StakeholderForm,
+    StatusForm,
+)
+from incidents.incident_selectors import assessment, incident_metrics
+from incidents.incident_services import (
+    IncidentError,
+    allowed_statuses,
+    approved_revision,
+    incident_change_severity,
+    incident_change_status,
+    incident_open,
+    stakeholder_log,
+    task_complete,
+    timeline_add,
+    timeline_correct,
+)
+from incidents.models import (
+    INCIDENT_SEVERITIES,
+    Alert,
+    EntryKind,
+    Incident,
+    IncidentRole,
+    IncidentStatus,
+    IncidentTask,
+    StakeholderNotification,
+    Statement,
+    TimelineEntry,
+    Visibility,
+)
+from incidents.views import is_htmx, user_of
+from portal.views.base import ClientObjectView, ClientView
+
+PAGE_ENTRIES = 200
+PAGE_INCIDENTS = 100
+
+
+def statements_url(incident: Incident) -> str:
+    """The statements page of the incident, once that feature's URLs are mounted."""
+    try:
+        return reverse(
+            "statements:list",
+            kwargs={"client": incident.client.public_id, "incident": incident.public_id},
+        )
+    except NoReverseMatch:
+        return ""
+
+
+class IncidentListView(ClientView, TemplateView):
+    template_name = "incidents/list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        incidents = (
+            Incident.objects.within(self.scope)
+            .filter(client=self.client)
+            .select_related("opened_by", "scenario")
+        )
+        status = self.request.GET.get("status", "")
+        if status == "open":
+            incidents = incidents.exclude(status=IncidentStatus.CLOSED)
+        elif status in IncidentStatus.values:
+            incidents = incidents.filter(status=status)
+        else:
+            status = ""
+        severity = self.request.GET.get("severity", "")
+        if severity in {"1", "2", "3", "4"}:
+            incidents = incidents.filter(severity=int(severity))
+        else:
+            severity = ""
+        context.update(
+            incidents=incidents[:PAGE_INCIDENTS],
+            status=status,
+            severity=severity,
+            statuses=IncidentStatus.choices,
+            severities=INCIDENT_SEVERITIES,
+        )
+        return context
+
+
+class IncidentOpenView(ClientView, TemplateView):
+    """GET: the form; POST: open the incident and go to its war room."""
+
+    template_name = "incidents/open.html"
+    writes = True
+
+    def form(self) -> IncidentOpenForm:
+        data = self.request.POST if self.request.method == "POST" else None
+        return IncidentOpenForm(data, scope=self.scope, revision=approved_revision(self.client))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.form())
+        context["revision"] = approved_revision(self.client)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.form()
+        if form.is_valid():
+            try:
+                incident = incident_open(
+                    client=self.client,
+                    by=user_of(request),
+                    title=form.cleaned_data["title"],
+                    severity=form.cleaned_data["severity"],
+                    summary=form.cleaned_data["summary"],
+                    scenario=form.cleaned_data.get("scenario"),
+                )
+            except IncidentError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Incident opened: the plan is running.")
+                return redirect(
+                    "incidents:detail", client=self.client.public_id, pk=incident.public_id
+                )
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class OpenFromAlertView(ClientView):
+    """POST: escalate an alert into an incident (its mentions attached)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        alert = get_object_or_404(
+            Alert.objects.within(self.scope).filter(client=self.client),
+            public_id=kwargs["alert"],
+        )
+        severity = {"low": 2, "medium": 2, "high": 3, "critical": 4}.get(alert.severity, 2)
+        posted = request.POST.get("severity", "")
+        if posted in {"1", "2", "3", "4"}:
+            severity = int(posted)
+        title = request.POST.get("title", "").strip() or (
+            f"{alert.get_kind_display()}: {self.client.name}"
+        )
+        try:
+            incident = incident_open(
+                client=self.client, by=user_of(request), title=title, severity=severity, alert=alert
+            )
+        except IncidentError as exc:
+            messages.error(request, str(exc))
+            return redirect("monitoring:alerts", client=self.client.public_id)
+        messages.success(request, "Alert escalated: the incident is open and the plan running.")
+        return redirect("incidents:detail", client=self.client.public_id, pk=incident.public_id)
+
+
+class IncidentObjectView(ClientObjectView[Incident]):
+    model = Incident
+
+    def get_queryset(self) -> QuerySet[Incident]:
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "client__agency",
+                "alert",
+                "plan_revision",
+                "scenario",
+                "opened_by",
+                "exercise",
+            )
+        )
+
+    def back(self, incident: Incident) -> HttpResponse:
+        return redirect("incidents:detail", client=self.client.public_id, pk=incident.public_id)
+
+
+def entries_of(incident: Incident, kind: str) -> QuerySet[TimelineEntry]:
+    entries = TimelineEntry.objects.filter(incident=incident).select_related("author", "corrects")
+    if kind in EntryKind.values:
+        entries = entries.filter(kind=kind)
+    return entries
+
+
+class IncidentDetailView(IncidentObjectView, TemplateView):
+    """The war room."""
+
+    template_name = "incidents/detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        incident = self.get_object()
+        kind = self.request.GET.get("kind", "")
+        kind = kind if kind in EntryKind.values else ""
+        entries = entries_of(incident, kind).order_by("-created_at", "-id")
+        before = self.request.GET.get("before", "")
+        if before:
+            anchor = TimelineEntry.objects.filter(incident=incident, public_id=before).first()
+            if anchor is not None:
+                entries = entries.filter(id__lt=anchor.pk)
+        latest = list(entries[: PAGE_ENTRIES + 1])
+        earlier = len(latest) > PAGE_ENTRIES
+        shown = list(reversed(latest[:PAGE_ENTRIES]))
+        statement_counts = dict(
+            Statement.objects.filter(incident=incident)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        context.update(
+            incident=incident,
+            entries=shown,
+            earlier=shown[0] if earlier and shown else None,
+            last_entry=shown[-1] if shown else None,
+            paged=bool(before),
+            kind=kind,
+            kinds=EntryKind.choices,
+            tasks=list(
+                IncidentTask.objects.filter(incident=incident).select_related("assignee", "done_by")
+            ),
+            roles=list(IncidentRole.objects.filter(incident=incident).select_related("person")),
+            notifications=list(
+                StakeholderNotification.objects.filter(incident=incident).select_related(
+                    "contact", "notified_by"
+                )[:100]
+            ),
+            metrics=incident_metrics(incident),
+            assessment=assessment(incident),
+            statement_count=sum(statement_counts.values()),
+            statement_counts=statement_counts,
+            statements_url=statements_url(incident),
+            entry_form=EntryForm(),
+            note_kinds=NOTE_KINDS,
+            statuses=allowed_statuses(incident.status),
+            severities=INCIDENT_SEVERITIES,
+            stakeholder_form=StakeholderForm(scope=self.scope, client=self.client),
+        )
+        return context
+
+
+class TimelineView(IncidentObjectView):
+    """GET ?after=<entry public id>[&kind=]: the entries after that one (htmx partial),
+    with the poller re-rendered out of band to carry the new last id; 204 when nothing
+    is new."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        incident = self.get_object()
+        kind = request.GET.get("kind", "")
+        kind = kind if kind in EntryKind.values else ""
+        entries = entries_of(incident, kind).order_by("created_at", "id")
+        after = request.GET.get("after", "")
+        if after:
+            anchor = TimelineEntry.objects.filter(incident=incident, public_id=after).first()
+            if anchor is not None:
+                entries = entries.filter(id__gt=anchor.pk)
+        new = list(entries[:PAGE_ENTRIES])
+        if not new:
+            return HttpResponse(status=204)
+        return render(
+            request,
+            "incidents/_timeline_new.html",
+            {
+                "client": self.client,
+                "incident": incident,
+                "entries": new,
+                "last_entry": new[-1],
+                "kind": kind,
+                "can_write": self.can_write,
+                "oob": True,
+            },
+        )
+
+
+class IncidentActionView(IncidentObjectView):
+    """A POST on the incident: parse, call a service, say what happened, go back."""
+
+    http_method_names = ["post"]
+    done: ClassVar[str] = ""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        incident = self.get_object()
+        try:
+            self.act(incident)
+        except IncidentError as exc:
+            return self.refused(incident, str(exc))
+        return self.succeeded(incident)
+
+    def act(self, incident: Incident) -> None:
+        raise NotImplementedError
+
+    def refused(self, incident: Incident, message: str) -> HttpResponse:
+        messages.error(self.request, message)
+        return self.back(incident)
+
+    def succeeded(self, incident: Incident) -> HttpResponse:
+        if self.done:
+            messages.success(self.request, self.done)
+        return self.back(incident)
+
+
+def _first_error(form: Any) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return "Check the form and try again."
+
+
+class AddEntryView(IncidentActionView):
+    """Add a note, decision or meeting. With htmx, answers a fragment for the form's
+    message area (201 and nothing on success, so the form resets) and leaves the page
+    as it is; the poller brings the new entry in."""
+
+    def act(self, incident: Incident) -> None:
+        form = EntryForm(self.request.POST)
+        if not form.is_valid():
+            raise IncidentError(_first_error(form))
+        timeline_add(
+            incident=incident,
+            by=user_of(self.request),
+            kind=form.cleaned_data["kind"] or EntryKind.NOTE,
+            text=form.cleaned_data["text"],
+            visibility=form.cleaned_data["visibility"] or Visibility.INTERNAL,
+        )
+
+    def refused(self, incident: Incident, message: str) -> HttpResponse:
+        if is_htmx(self.request):
+            return render(self.request, "incidents/_entry_error.html", {"message": message})
+        return super().refused(incident, message)
+
+    def succeeded(self, incident: Incident) -> HttpResponse:
+        if is_htmx(self.request):
+            response = HttpResponse("", status=201)
+            response["HX-Trigger"] = "timeline-refresh"
+            return response
+        return super().succeeded(incident)
+
+
+class CorrectEntryView(IncidentActionView):
+    done = "Correction added; the original entry stays on the timeline."
+
+    def act(self, incident: Incident) -> None:
+        entry = get_object_or_404(
+            TimelineEntry.objects.within(self.scope).filter(incident=incident),
+            public_id=self.kwargs["entry"],
+        )
+        text = self.request.POST.get("text", "")
+        timeline_correct(entry=entry, by=user_of(self.request), text=text)
+
+
+class ChangeStatusView(IncidentActionView):
+    done = "Status changed."
+
+    def act(self, incident: Incident) -> None:
+        form = StatusForm(self.request.POST)
+        if not form.is_valid():
+            raise IncidentError("Choose a status from the list.")
+        incident_change_status(
+            incident=incident,
+            by=user_of(self.request),
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+        )
+
+
+class ChangeSeverityView(IncidentActionView):
+    done = "Severity changed."
+
+    def act(self, incident: Incident) -> None:
+        form = SeverityForm(self.request.POST)
+        if not form.is_valid():
+            raise IncidentError("Choose a severity from 1 (minor) to 4 (critical).")
+        incident_change_severity(
+            incident=incident,
+            by=user_of(self.request),
+            severity=form.cleaned_data["severity"],
+            reason=form.cleaned_data["reason"],
+        )
+
+
+class TaskDoneView(IncidentActionView):
+    done = "Task done."
+
+    def act(self, incident: Incident) -> None:
+        task = get_object_or_404(
+            IncidentTask.objects.within(self.scope).filter(incident=incident),
+            public_id=self.kwargs["task"],
+        )
+        task_complete(task=task, by=user_of(self.request))
+
+
+class NotifyStakeholderView(IncidentActionView):
+    done = "Contact logged."
+
+    def act(self, incident: Incident) -> None:
+        form = StakeholderForm(self.request.POST, scope=self.scope, client=self.client)
+        if not form.is_valid():
+            raise IncidentError(_first_error(form))
+        stakeholder_log(
+            incident=incident,
+            by=user_of(self.request),
+            contact=form.cleaned_data["contact"],
+            channel=form.cleaned_data["channel"],
+            message=form.cleaned_data["message"],
+        )
