@@ -51,6 +51,11 @@ urlpatterns = [
     path("clients/<uuid:client>/", include("plans.urls")),
     path("clients/<uuid:client>/monitoring/", include("incidents.urls")),
     path("clients/<uuid:client>/incidents/", include("incidents.incident_urls")),
+    path(
+        "clients/<uuid:client>/incidents/<uuid:incident>/statements/",
+        include("incidents.statement_urls"),
+    ),
+    path("s/", include("incidents.public_urls")),
     path("portal/", include("clients.portal_urls")),
     path("portal/<uuid:client>/", include("plans.portal_urls")),
     path("agency/", include("clients.agency_urls")),

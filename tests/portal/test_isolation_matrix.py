@@ -249,6 +249,16 @@ RULES: dict[str, Rule] = {
     "incidents:change_severity": post(CLIENT_WRITE, client="client", pk="incident"),
     "incidents:task_done": post(CLIENT_WRITE, client="client", pk="incident", task="incident_task"),
     "incidents:notify_stakeholder": post(CLIENT_WRITE, client="client", pk="incident"),
+    # statements (approve/publish/toggle POSTs run in URL order on one open incident: a
+    # refusal — one's own statement, not yet approved — comes back as a message, never a 500)
+    "statements:list": get(CLIENT_READ, client="client", incident="incident"),
+    "statements:draft": get(CLIENT_WRITE, client="client", incident="incident"),
+    "statements:edit": get(CLIENT_WRITE, client="client", incident="incident", pk="statement"),
+    "statements:approve": post(CLIENT_WRITE, client="client", incident="incident", pk="statement"),
+    "statements:publish": post(CLIENT_WRITE, client="client", incident="incident", pk="statement"),
+    "statements:public_page": post(CLIENT_WRITE, client="client", incident="incident"),
+    # the public statement page: the slug is the credential
+    "public:page": get(PUBLIC, slug="public_slug"),
     # plans in the client portal: approved plan and risk register only
     "plansportal:plan": get(PORTAL, client="client"),
     "plansportal:risks": get(PORTAL, client="client"),
@@ -410,6 +420,19 @@ class World:
         self.incident_task = IncidentTask.objects.create(
             incident=incident, title="Call the CEO"
         ).public_id
+        # statements: a draft on the open incident, and another incident whose public
+        # statement page is on
+        from incidents.statement_services import incident_public_page, statement_draft
+
+        self.statement = statement_draft(
+            incident=incident, by=cast.staff, channel="x", body="We are looking into it."
+        ).public_id
+        public_incident = incident_open(
+            client=cast.client, by=cast.owner, title="Public", severity=1
+        )
+        self.public_slug = incident_public_page(
+            incident=public_incident, by=cast.owner, enabled=True
+        ).public_slug
         self.incident_alert = Alert.objects.create(
             client=cast.client,
             kind=AlertKind.NEGATIVE_SURGE,
