@@ -265,12 +265,6 @@ class ContactDeleteView(_Contacts, ClientObjectView[Contact], DeleteView[Contact
     template_name = "clients/contact_confirm_delete.html"
     context_object_name = "contact"
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        # DeleteView's confirmation form is a plain Form that names nothing to scope.
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("scope", None)
-        return kwargs
-
     def form_valid(self, form: Any) -> HttpResponse:
         contact = self.object
         name = contact.name

@@ -94,12 +94,6 @@ class SourceDeleteView(Monitoring, ClientObjectView[Source], DeleteView[Source, 
     template_name = "monitoring/source_confirm_delete.html"
     context_object_name = "source"
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        # DeleteView's confirmation form is a plain Form that names nothing to scope.
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("scope", None)
-        return kwargs
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["mention_total"] = self.object.mentions.count()

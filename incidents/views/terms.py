@@ -68,12 +68,6 @@ class TermDeleteView(Monitoring, ClientObjectView[WatchTerm], DeleteView[WatchTe
     template_name = "monitoring/term_confirm_delete.html"
     context_object_name = "term"
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        # DeleteView's confirmation form is a plain Form that names nothing to scope.
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("scope", None)
-        return kwargs
-
     def get_success_url(self) -> str:
         messages.success(
             self.request,

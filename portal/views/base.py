@@ -11,6 +11,7 @@ dispatch so that a view cannot forget it:
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -26,6 +27,16 @@ from portal.scoping import Scope, ScopedQuerySet
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _M = TypeVar("_M", bound=models.Model)
+
+
+def _takes_scope(form_class: type) -> bool:
+    """Whether a form's constructor (its own or an ancestor's: subclasses often pass
+    **kwargs through) names a `scope` parameter."""
+    return any(
+        "scope" in inspect.signature(klass.__init__).parameters
+        for klass in form_class.__mro__
+        if "__init__" in vars(klass)
+    )
 
 
 class PublicView(View):
@@ -64,8 +75,12 @@ class MemberView(SignedInView):
         """Resolve and check the objects named in the URL (subclasses extend it)."""
 
     def get_form_kwargs(self) -> dict[str, Any]:
+        """Forms that take a `scope` (every ScopedModelForm) get the request's; plain
+        forms, such as DeleteView's confirmation, are left as Django builds them."""
         kwargs: dict[str, Any] = super().get_form_kwargs()  # type: ignore[misc]
-        kwargs["scope"] = self.scope
+        form_class = self.get_form_class()  # type: ignore[attr-defined]
+        if _takes_scope(form_class):
+            kwargs["scope"] = self.scope
         return kwargs
 
 
