@@ -55,6 +55,7 @@ urlpatterns = [
         "clients/<uuid:client>/incidents/<uuid:incident>/statements/",
         include("incidents.statement_urls"),
     ),
+    path("clients/<uuid:client>/responses/", include("incidents.response_urls")),
     path("s/", include("incidents.public_urls")),
     path("portal/", include("clients.portal_urls")),
     path("portal/<uuid:client>/", include("plans.portal_urls")),

@@ -257,6 +257,11 @@ RULES: dict[str, Rule] = {
     "statements:approve": post(CLIENT_WRITE, client="client", incident="incident", pk="statement"),
     "statements:publish": post(CLIENT_WRITE, client="client", incident="incident", pk="statement"),
     "statements:public_page": post(CLIENT_WRITE, client="client", incident="incident"),
+    # responses to mentions (the reply page is a write page; the update POST runs on a
+    # drafted reply and may mark it sent: later roles get a refusal message, never a 500)
+    "responses:for_mention": get(CLIENT_WRITE, client="client", mention="mention"),
+    "responses:update": post(CLIENT_WRITE, client="client", pk="mention_response"),
+    "responses:incident": get(CLIENT_READ, client="client", incident="incident"),
     # the public statement page: the slug is the credential
     "public:page": get(PUBLIC, slug="public_slug"),
     # plans in the client portal: approved plan and risk register only
@@ -426,6 +431,14 @@ class World:
 
         self.statement = statement_draft(
             incident=incident, by=cast.staff, channel="x", body="We are looking into it."
+        ).public_id
+        from incidents.models import MentionResponse
+
+        self.mention_response = MentionResponse.objects.create(
+            client=cast.client,
+            mention_id=Mention.objects.get(public_id=self.mention).pk,
+            body="Hi, sorry!",
+            author=cast.staff,
         ).public_id
         public_incident = incident_open(
             client=cast.client, by=cast.owner, title="Public", severity=1
