@@ -33,7 +33,7 @@ def _takes_scope(form_class: type) -> bool:
     """Whether a form's constructor (its own or an ancestor's: subclasses often pass
     **kwargs through) names a `scope` parameter."""
     return any(
-        "scope" in inspect.signature(klass.__init__).parameters
+        "scope" in inspect.signature(vars(klass)["__init__"]).parameters
         for klass in form_class.__mro__
         if "__init__" in vars(klass)
     )
