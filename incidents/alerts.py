@@ -38,6 +38,8 @@ from incidents.models import (
     Mention,
     MonitoringProfile,
     Sentiment,
+    Source,
+    SourceKind,
     WatchTerm,
 )
 
@@ -73,6 +75,18 @@ def client_config(client: Client) -> Config:
     return Config(influencer_reach=reach or None, priority_keywords=keywords)
 
 
+def _drill_sources(client: Client) -> list[int]:
+    """The client's drill replay source: its synthetic mentions never raise an alert, so
+    a drill never notifies anybody (incidents.drills)."""
+    from incidents.drills import DRILL_SOURCE_NAME
+
+    return list(
+        Source.objects.filter(
+            client=client, name=DRILL_SOURCE_NAME, kind=SourceKind.PUSH
+        ).values_list("pk", flat=True)
+    )
+
+
 def client_buckets(*, client: Client, since: datetime, until: datetime) -> Iterator[Bucket]:
     """Non-empty buckets of the client's mentions in [since, until), in time order, with
     start times in the agency's time zone (explanations name the local day and hour)."""
@@ -80,9 +94,12 @@ def client_buckets(*, client: Client, since: datetime, until: datetime) -> Itera
     negative: dict[int, int] = {}
     reach: dict[int, int] = {}
     keywords: dict[int, set[str]] = {}
-    rows = Mention.objects.filter(
-        client=client, published_at__gte=since, published_at__lt=until
-    ).values_list("published_at", "sentiment_label", "author_reach")
+    drill = _drill_sources(client)
+    rows = (
+        Mention.objects.filter(client=client, published_at__gte=since, published_at__lt=until)
+        .exclude(source_id__in=drill)
+        .values_list("published_at", "sentiment_label", "author_reach")
+    )
     for published, label, author_reach in rows.iterator(chunk_size=5000):
         i = _index(published)
         volume[i] = volume.get(i, 0) + 1
@@ -90,13 +107,17 @@ def client_buckets(*, client: Client, since: datetime, until: datetime) -> Itera
             negative[i] = negative.get(i, 0) + 1
         if author_reach is not None and author_reach > reach.get(i, -1):
             reach[i] = author_reach
-    through = Mention.matched_terms.through.objects.filter(
-        mention__client=client,
-        mention__published_at__gte=since,
-        mention__published_at__lt=until,
-        watchterm__high_priority=True,
-        watchterm__enabled=True,
-    ).values_list("mention__published_at", "watchterm__term")
+    through = (
+        Mention.matched_terms.through.objects.filter(
+            mention__client=client,
+            mention__published_at__gte=since,
+            mention__published_at__lt=until,
+            watchterm__high_priority=True,
+            watchterm__enabled=True,
+        )
+        .exclude(mention__source_id__in=drill)
+        .values_list("mention__published_at", "watchterm__term")
+    )
     for published, term in through:
         keywords.setdefault(_index(published), set()).add(term)
     zone = _zone(client)
@@ -114,7 +135,7 @@ def client_buckets(*, client: Client, since: datetime, until: datetime) -> Itera
 def _window_mentions(client: Client, kind: str, alert: Detected | Alert) -> QuerySet[Mention]:
     qs = Mention.objects.filter(
         client=client, published_at__gte=alert.window_start, published_at__lt=alert.window_end
-    )
+    ).exclude(source_id__in=_drill_sources(client))
     if kind == AlertKind.NEGATIVE_SURGE:
         qs = qs.filter(sentiment_label=Sentiment.NEGATIVE)
     elif kind == AlertKind.INFLUENCER:

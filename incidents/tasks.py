@@ -116,4 +116,5 @@ def deliver_webhook(self: object, delivery_id: int) -> None:
 
 # The war room's tasks live in their own module; importing them here registers them with
 # the worker, which autodiscovers `incidents.tasks` only.
+from incidents.drill_tasks import replay_drill  # noqa: E402,F401
 from incidents.incident_tasks import notify_stakeholders  # noqa: E402,F401

@@ -262,6 +262,10 @@ RULES: dict[str, Rule] = {
     "responses:for_mention": get(CLIENT_WRITE, client="client", mention="mention"),
     "responses:update": post(CLIENT_WRITE, client="client", pk="mention_response"),
     "responses:incident": get(CLIENT_READ, client="client", incident="incident"),
+    # drills (an empty POST is refused with a message; the timings POST on a real
+    # incident is refused too: only a drill has an exercise record)
+    "drills:start": get(CLIENT_WRITE, client="client"),
+    "drills:timings": post(CLIENT_WRITE, client="client", pk="incident"),
     # the public statement page: the slug is the credential
     "public:page": get(PUBLIC, slug="public_slug"),
     # plans in the client portal: approved plan and risk register only
