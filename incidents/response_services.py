@@ -205,7 +205,9 @@ def response_update(
         raise IncidentError("Choose what happened to the reply.")
     with transaction.atomic():
         fresh = (
-            MentionResponse.objects.select_for_update()
+            # Lock this row only: PostgreSQL refuses FOR UPDATE on an outer join's
+            # nullable side (incident, author).
+            MentionResponse.objects.select_for_update(of=("self",))
             .select_related("mention__client", "incident", "author")
             .get(pk=response.pk)
         )

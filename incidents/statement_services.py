@@ -120,7 +120,12 @@ def _locked(incident: Incident) -> Incident:
 
 
 def _locked_statement(statement: Statement) -> Statement:
-    return Statement.objects.select_for_update().select_related("author").get(pk=statement.pk)
+    # Lock this row only: PostgreSQL refuses FOR UPDATE on an outer join's nullable side.
+    return (
+        Statement.objects.select_for_update(of=("self",))
+        .select_related("author")
+        .get(pk=statement.pk)
+    )
 
 
 def _render_body(incident: Incident, channel: str, body: str) -> str:
