@@ -11,8 +11,8 @@ refused while one is left, so an unfinished statement cannot go out.
 Who may approve (the plan's approval chain is free text, so the rule is simple and
 shown on the page): the people holding a crisis role of the incident whose role name
 appears in the plan revision's approval chain (case-insensitive); when the incident
-runs no plan, or no role of it is named there, the agency's owners and managers. The
-author of a statement never approves it.
+runs no plan, no role of it is named there, or nobody with an account holds a named
+role, the agency's owners and managers. The author of a statement never approves it.
 
 Every change writes a timeline entry (through `timeline_add`, which takes the incident
 row lock); published statements are client-visible entries. A closed incident refuses
@@ -74,16 +74,17 @@ def approval_rule(incident: Incident) -> ApprovalRule:
             if name and name in chain:
                 named.append(role)
     holders = [r.person for r in named if r.person is not None and r.person.is_active]
-    if named:
-        names = ", ".join(dict.fromkeys(r.role for r in named))
-        who = ", ".join(dict.fromkeys(u.display_name for u in holders)) or "nobody yet"
+    names = ", ".join(dict.fromkeys(r.role for r in named))
+    plural = "s" if len(named) > 1 else ""
+    if holders:
+        who = ", ".join(dict.fromkeys(u.display_name for u in holders))
         return ApprovalRule(
             approvers=list({u.pk: u for u in holders}.values()),
             roles=[r.role for r in named],
             explanation=(
-                f"The plan's approval chain names the role{'s' if len(named) > 1 else ''} "
-                f"{names}: statements are approved by the person holding it ({who}), "
-                "never by their author."
+                f"The plan's approval chain names the role{plural} {names}: statements are "
+                f"approved by {'the people' if len(holders) > 1 else 'the person'} holding "
+                f"{'them' if plural else 'it'} in this incident ({who}), never by their author."
             ),
         )
     managers = [
@@ -93,11 +94,16 @@ def approval_rule(incident: Incident) -> ApprovalRule:
         ).select_related("user")
         if m.user.is_active
     ]
-    reason = (
-        "This incident runs no approved plan"
-        if revision is None
-        else "The plan's approval chain names none of this incident's crisis roles"
-    )
+    if revision is None:
+        reason = "This incident runs no approved plan"
+    elif named:
+        # Nobody could approve otherwise: a crisis would wait on an empty chair.
+        reason = (
+            f"The plan's approval chain names the role{plural} {names}, but nobody with an "
+            f"account here holds {'any of them' if plural else 'it'} in this incident"
+        )
+    else:
+        reason = "The plan's approval chain names none of this incident's crisis roles"
     return ApprovalRule(
         approvers=managers,
         roles=[],

@@ -236,3 +236,16 @@ def test_the_statements_page_explains_who_approves_and_shows_key_messages(cast, 
     assert "Your safety comes first." in page
     page = client.get(statements_url(incident)).text
     assert "owners and managers" in page
+
+
+def test_when_nobody_holds_the_named_role_owners_and_managers_approve(cast):
+    _plan, revision = approved_plan(
+        cast.client, cast.owner, approval_chain="The spokesperson approves."
+    )
+    incident = an_incident(cast, plan_revision=revision)
+    IncidentRole.objects.create(incident=incident, role="Spokesperson", person_name="Outside PR")
+    rule = approval_rule(incident)
+    assert "nobody with an account here holds it" in rule.explanation
+    statement = a_draft(cast, incident)
+    statement_approve(statement=statement, by=cast.manager)
+    assert statement.status == StatementStatus.APPROVED
