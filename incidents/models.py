@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -609,3 +610,142 @@ class StakeholderNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} informed about {self.incident}"
+
+
+# -- learning: post-mortems and their action items (guide IV.C, V.A, V.B) --------------------
+
+
+class PostMortemStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    FINAL = "final", "Final"
+
+
+class PostMortem(models.Model):
+    """The review of one resolved (or closed) incident: what happened and what the team
+    learned. Its metrics are computed from the incident's data when shown
+    (incidents/postmortems.py), never stored, so they cannot drift from the record.
+
+    Client contacts see a post-mortem only once it is final *and* the agency has shared
+    it with the client: a draft is work in progress, and some reviews stay internal."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="postmortem")
+    status = models.CharField(
+        max_length=8, choices=PostMortemStatus.choices, default=PostMortemStatus.DRAFT
+    )
+    shared_with_client = models.BooleanField(
+        default=False, help_text="Client contacts see it in their portal once it is final."
+    )
+    summary = models.TextField("executive summary", max_length=20_000, blank=True)
+    impact = models.TextField(max_length=20_000, blank=True)
+    went_well = models.TextField("what went well", max_length=20_000, blank=True)
+    went_badly = models.TextField("what did not go well", max_length=20_000, blank=True)
+    root_causes = models.TextField(max_length=20_000, blank=True)
+    lessons = models.TextField("lessons learned", max_length=20_000, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finalised_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec(
+        client_path="incident__client",
+        portal=Q(status="final", shared_with_client=True, incident__is_drill=False),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "post-mortem"
+
+    def __str__(self) -> str:
+        return f"Post-mortem of {self.incident}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == PostMortemStatus.FINAL
+
+
+class ActionItemStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+ACTION_ITEM_OPEN_STATUSES = (ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS)
+
+
+class ActionItem(models.Model):
+    """Something the post-mortem decided to change, with an owner (an agency member, or a
+    role named in words: "Client legal team") and a due date. It may open a new draft
+    revision of the client's crisis plan (guide V.B); `plan_revision` links them."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    postmortem = models.ForeignKey(
+        PostMortem, on_delete=models.CASCADE, related_name="action_items"
+    )
+    title = models.CharField(max_length=300)
+    details = models.TextField(max_length=5_000, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner_role = models.CharField("owner (role)", max_length=120, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=ActionItemStatus.choices, default=ActionItemStatus.OPEN
+    )
+    plan_revision = models.ForeignKey(
+        "plans.PlanRevision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # The day the last overdue reminder went out: the daily task claims an item for today
+    # with a compare-and-set on this field, so a second run the same day sends nothing.
+    last_reminder_on = models.DateField(null=True, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec(
+        client_path="postmortem__incident__client",
+        portal=Q(
+            postmortem__status="final",
+            postmortem__shared_with_client=True,
+            postmortem__incident__is_drill=False,
+        ),
+    )
+
+    class Meta:
+        ordering = ["postmortem", "created_at", "id"]
+        indexes = [models.Index(fields=["status", "due_date"], name="action_item_status_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ACTION_ITEM_OPEN_STATUSES
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return bool(
+            self.is_open
+            and self.due_date is not None
+            and self.due_date < (today or timezone.localdate())
+        )
