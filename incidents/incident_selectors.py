@@ -82,10 +82,11 @@ def first_statement_at(incident: Incident) -> datetime | None:
 
 
 def incident_metrics(incident: Incident, *, now: datetime | None = None) -> list[Metric]:
-    """Time to detect, acknowledge, hold and resolve, each against its target
-    (at most one query)."""
+    """Time to detect, acknowledge, hold and resolve, each against the target of the
+    incident's plan revision (at most two queries: select_related("plan_revision")
+    saves one)."""
     now = now or timezone.now()
-    targets = targets_for(incident.severity)
+    targets = targets_for(incident.severity, incident.plan_revision)
     start = incident.detected_at
     pending = _span(start, now)
     held = first_statement_at(incident)

@@ -1,32 +1,27 @@
 """Response-time targets of the war room's metrics, per severity (guide II.C, IV.C).
 
-Plans do not yet say their own targets, so these defaults apply to every client: the more
-severe the incident, the faster the team is expected to acknowledge it, hold, and resolve
-it. When plan revisions gain a targets section, `targets_for` is the one place to read it
-from (falling back to these).
+The targets come from the plan revision the incident runs on (its escalation levels,
+see plans.targets); a target the plan leaves blank, or an incident without a plan, gets
+the defaults. `targets_for` is the one place the war room, the post-mortem and the
+trends page read them from.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from plans.targets import DEFAULT_TARGETS, Targets, default_targets, targets_from_levels
+
+if TYPE_CHECKING:
+    from plans.models import PlanRevision
+
+__all__ = ["DEFAULT_TARGETS", "Targets", "targets_for"]
 
 
-@dataclass(frozen=True)
-class Targets:
-    detect: timedelta  # first matching mention -> alert (detection)
-    acknowledge: timedelta  # detection -> someone moves the incident on
-    hold: timedelta  # detection -> first holding statement published
-    resolve: timedelta  # detection -> resolved
-
-
-DEFAULT_TARGETS: dict[int, Targets] = {
-    1: Targets(timedelta(hours=4), timedelta(hours=4), timedelta(hours=24), timedelta(days=7)),
-    2: Targets(timedelta(hours=2), timedelta(hours=1), timedelta(hours=4), timedelta(days=3)),
-    3: Targets(timedelta(hours=1), timedelta(minutes=30), timedelta(hours=2), timedelta(days=2)),
-    4: Targets(timedelta(minutes=30), timedelta(minutes=15), timedelta(hours=1), timedelta(days=1)),
-}
-
-
-def targets_for(severity: int) -> Targets:
-    return DEFAULT_TARGETS.get(severity, DEFAULT_TARGETS[2])
+def targets_for(severity: int, revision: PlanRevision | None = None) -> Targets:
+    """The targets of an incident of `severity` running on `revision` (the incident's
+    recorded plan revision, not the one in force now: a plan changed mid-crisis does
+    not move the goalposts of an incident already running)."""
+    if revision is None:
+        return default_targets(severity)
+    return targets_from_levels(revision.escalation_levels, severity)

@@ -27,6 +27,13 @@ from plans.models import (
     format_offset,
 )
 from plans.placeholders import PLACEHOLDERS, validate_placeholders
+from plans.targets import (
+    MAX_TARGET_MINUTES,
+    MILESTONES,
+    default_targets,
+    format_minutes,
+    plan_minutes,
+)
 from portal.models import User
 
 
@@ -102,8 +109,36 @@ class SummaryForm(forms.Form):
     )
 
 
+class TargetField(forms.Field):
+    """A response-time target typed as people say it ("30 min", "2 h", "1 d"); blank
+    means the default, shown as the placeholder."""
+
+    widget = forms.TextInput
+
+    def prepare_value(self, value: Any) -> Any:
+        return format_minutes(value) if isinstance(value, int) else value
+
+    def to_python(self, value: Any) -> int | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            minutes = parse_offset(text)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                "Write a duration such as “30 min”, “2 h” or “3 d”, or leave it blank "
+                "for the default."
+            ) from None
+        if minutes <= 0:
+            raise forms.ValidationError("A target must be longer than zero minutes.")
+        if minutes > MAX_TARGET_MINUTES:
+            raise forms.ValidationError("A target can be at most 90 days.")
+        return minutes
+
+
 class EscalationForm(forms.Form):
-    """What makes each severity, and who is told: one pair of fields per level."""
+    """What makes each severity, who is told, and the response-time targets of each
+    level (blank: the default)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,6 +149,15 @@ class EscalationForm(forms.Form):
             self.fields[f"notify_{severity}"] = forms.CharField(
                 label=f"Severity {severity}: who is told", required=False, max_length=300
             )
+            default = default_targets(severity)
+            for key, label in MILESTONES:
+                shown = format_minutes(int(getattr(default, key).total_seconds() // 60))
+                self.fields[f"target_{key}_{severity}"] = TargetField(
+                    label=f"Severity {severity}: time to {label}",
+                    required=False,
+                    widget=forms.TextInput(attrs={"placeholder": shown, "size": 10}),
+                    help_text=f"Default {shown}.",
+                )
 
     @staticmethod
     def initial_from(levels: list[dict[str, Any]]) -> dict[str, Any]:
@@ -122,7 +166,51 @@ class EscalationForm(forms.Form):
             n = level.get("severity")
             initial[f"criteria_{n}"] = level.get("criteria", "")
             initial[f"notify_{n}"] = level.get("notify", "")
+            if isinstance(n, int):
+                for key, minutes in plan_minutes(levels, n).items():
+                    initial[f"target_{key}_{n}"] = minutes
         return initial
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        effective: dict[int, dict[str, int]] = {}
+        for n in range(1, 5):
+            default = default_targets(n)
+            effective[n] = {
+                key: data.get(f"target_{key}_{n}")
+                or int(getattr(default, key).total_seconds() // 60)
+                for key, _label in MILESTONES
+            }
+            for first in ("acknowledge", "hold"):
+                if effective[n][first] > effective[n]["resolve"]:
+                    self.add_error(
+                        f"target_{first}_{n}",
+                        f"Longer than the target to resolve severity {n} "
+                        f"({format_minutes(effective[n]['resolve'])}).",
+                    )
+        for n in range(2, 5):
+            for key, label in MILESTONES:
+                mine, lower = effective[n][key], effective[n - 1][key]
+                if mine > lower and f"target_{key}_{n}" not in self.errors:
+                    self.add_error(
+                        f"target_{key}_{n}",
+                        f"Severity {n} would have longer to {label} ({format_minutes(mine)}) "
+                        f"than severity {n - 1} ({format_minutes(lower)}): a more severe "
+                        "incident needs a target at least as fast.",
+                    )
+        return data
+
+    def groups(self) -> list[tuple[int, list[Any], list[Any]]]:
+        """Per severity: its two text fields and its four target fields (the page shows
+        one fieldset per level)."""
+        return [
+            (
+                n,
+                [self[f"criteria_{n}"], self[f"notify_{n}"]],
+                [self[f"target_{key}_{n}"] for key, _label in MILESTONES],
+            )
+            for n in range(1, 5)
+        ]
 
     def levels(self) -> list[dict[str, Any]]:
         return [
@@ -130,6 +218,11 @@ class EscalationForm(forms.Form):
                 "severity": n,
                 "criteria": self.cleaned_data[f"criteria_{n}"],
                 "notify": self.cleaned_data[f"notify_{n}"],
+                "targets": {
+                    key: self.cleaned_data[f"target_{key}_{n}"]
+                    for key, _label in MILESTONES
+                    if self.cleaned_data.get(f"target_{key}_{n}")
+                },
             }
             for n in range(1, 5)
         ]

@@ -202,14 +202,9 @@ def format_offset(minutes: int) -> str:
     """120 -> "+2 h", 90 -> "+1 h 30 min", 1440 -> "+1 d"."""
     if minutes == 0:
         return "at opening"
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    parts = [
-        f"{days} d" if days else "",
-        f"{hours} h" if hours else "",
-        f"{mins} min" if mins else "",
-    ]
-    return "+" + " ".join(p for p in parts if p)
+    from plans.targets import format_minutes
+
+    return "+" + format_minutes(minutes)
 
 
 class PlaybookStep(models.Model):

@@ -14,6 +14,7 @@ from django import forms
 
 from plans import forms as plan_forms
 from plans.models import PlanRevision
+from plans.targets import target_rows
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,15 @@ def _escalation_lines(rev: PlanRevision) -> list[str]:
     for level in rev.escalation_levels:
         lines.append(f"Severity {level.get('severity')}: {level.get('criteria') or '—'}")
         lines.append(f"  Told: {level.get('notify') or '—'}")
+        severity = level.get("severity")
+        if isinstance(severity, int):
+            rows = target_rows(rev.escalation_levels, severity)
+            lines.append(
+                "  Targets: "
+                + ", ".join(
+                    f"{r.label} {r.text}{'' if r.from_plan else ' (default)'}" for r in rows
+                )
+            )
     return lines
 
 
