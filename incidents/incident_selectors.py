@@ -20,6 +20,7 @@ from incidents.models import (
     StatementStatus,
 )
 from incidents.targets import targets_for
+from plans.targets import format_minutes
 
 BASELINE = timedelta(weeks=4)
 TOP = 5
@@ -54,7 +55,8 @@ class Metric:
 
     @property
     def target_label(self) -> str:
-        return format_duration(self.target)
+        # Targets are round figures typed in the plan: "1 h", "1 d", "1 h 30 min".
+        return format_minutes(int(self.target.total_seconds() // 60))
 
     @property
     def met(self) -> bool | None:
