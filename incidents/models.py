@@ -749,3 +749,118 @@ class ActionItem(models.Model):
             and self.due_date is not None
             and self.due_date < (today or timezone.localdate())
         )
+
+
+# -- stored PDF reports: post-mortems and crisis plans (guide IV.C, V.A) -----------------------
+
+
+class ReportKind(models.TextChoices):
+    POSTMORTEM = "postmortem", "Post-mortem"
+    PLAN = "plan", "Crisis plan"
+
+
+class ReportVariant(models.TextChoices):
+    CLIENT = "client", "Client version"
+    INTERNAL = "internal", "Internal version"
+
+
+class PaperSize(models.TextChoices):
+    A4 = "a4", "A4"
+    LETTER = "letter", "US Letter"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Being generated"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class Report(models.Model):
+    """A PDF made by a Celery task and kept in media storage: one row per document and
+    variant (a post-mortem's client or internal version, an approved plan revision's).
+    Regenerating bumps `generation` and, once the new file is written, replaces the old
+    one; until then the previous file stays downloadable.
+
+    Client contacts get only client versions, only once a file exists, and only of what
+    they may see themselves: a post-mortem that is final and shared, a plan revision that
+    was approved."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(max_length=12, choices=ReportKind.choices)
+    postmortem = models.ForeignKey(
+        PostMortem, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    plan_revision = models.ForeignKey(
+        "plans.PlanRevision",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reports",
+    )
+    variant = models.CharField(
+        max_length=8, choices=ReportVariant.choices, default=ReportVariant.CLIENT
+    )
+    paper_size = models.CharField(max_length=8, choices=PaperSize.choices, default=PaperSize.A4)
+    status = models.CharField(
+        max_length=8, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    error = models.TextField(blank=True)  # in plain words, for the person who asked
+    generation = models.PositiveIntegerField(default=1)  # bumped by every request
+    file = models.FileField(upload_to="reports/", blank=True)
+    file_generation = models.PositiveIntegerField(default=0)  # which request made `file`
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    byte_size = models.PositiveIntegerField(null=True, blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec(
+        portal=Q(variant="client")
+        & ~Q(file="")
+        & (
+            Q(
+                kind="postmortem",
+                postmortem__status="final",
+                postmortem__shared_with_client=True,
+                postmortem__incident__is_drill=False,
+            )
+            | Q(kind="plan", plan_revision__status__in=["approved", "superseded"])
+        )
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["postmortem", "variant"],
+                condition=Q(kind="postmortem"),
+                name="one_report_per_postmortem_variant",
+            ),
+            models.UniqueConstraint(
+                fields=["plan_revision", "variant"],
+                condition=Q(kind="plan"),
+                name="one_report_per_plan_revision_variant",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="postmortem", postmortem__isnull=False, plan_revision__isnull=True)
+                    | Q(kind="plan", plan_revision__isnull=False, postmortem__isnull=True)
+                ),
+                name="report_names_its_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} PDF ({self.get_variant_display().lower()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)

@@ -118,3 +118,4 @@ def deliver_webhook(self: object, delivery_id: int) -> None:
 # the worker, which autodiscovers `incidents.tasks` only.
 from incidents.drill_tasks import replay_drill  # noqa: E402,F401
 from incidents.incident_tasks import notify_stakeholders  # noqa: E402,F401
+from incidents.report_tasks import generate_report  # noqa: E402,F401

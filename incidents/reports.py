@@ -1,0 +1,224 @@
+"""Stored PDF reports: asking for one, and generating it (in a Celery task).
+
+`report_request` creates or re-queues the one `Report` row of a document and variant,
+bumping its `generation`; the task is queued on commit. `report_generate` (called by
+the task with the report's id and generation) claims the row with a compare-and-set,
+renders the PDF (incidents/report_content.py → portal/pdf.py), stores it under a new
+name and swaps it in, deleting the file it replaces. A retry of a finished generation,
+or of one a newer request has overtaken, does nothing; a worker killed mid-render has
+the task delivered again (acks late) and simply renders again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from incidents.models import (
+    PaperSize,
+    PostMortem,
+    PostMortemStatus,
+    Report,
+    ReportKind,
+    ReportStatus,
+    ReportVariant,
+)
+from incidents.report_content import ReportUnavailable, report_content
+from portal.pdf import render_template_to_pdf
+
+if TYPE_CHECKING:
+    from clients.models import Client
+    from plans.models import PlanRevision
+    from portal.models import User
+
+logger = logging.getLogger(__name__)
+
+UNEXPECTED = (
+    "The PDF could not be generated because of an unexpected error (the details are in "
+    "the server log). Try again; if it fails again, tell your Firebreak administrator."
+)
+TOO_SLOW = "Generating the PDF took too long and was stopped. Try again in a few minutes."
+
+
+class ReportError(Exception):
+    """A refusal with a message meant for the person who clicked."""
+
+
+def _check_variant(variant: str, paper_size: str) -> None:
+    if variant not in ReportVariant.values:
+        raise ReportError("Choose the client version or the internal version.")
+    if paper_size not in PaperSize.values:
+        raise ReportError("Choose A4 or US Letter paper.")
+
+
+def report_request_postmortem(
+    *, postmortem: PostMortem, variant: str, paper_size: str, by: User
+) -> Report:
+    """Queue the PDF of a post-mortem (the caller has scoped it, for writing)."""
+    _check_variant(variant, paper_size)
+    incident = postmortem.incident
+    if variant == ReportVariant.CLIENT and incident.is_drill:
+        raise ReportError("A drill's post-mortem stays internal: make the internal version.")
+    return _request(
+        client=incident.client,
+        kind=ReportKind.POSTMORTEM,
+        lookup={"postmortem": postmortem},
+        variant=variant,
+        paper_size=paper_size,
+        by=by,
+    )
+
+
+def report_request_plan(
+    *, revision: PlanRevision, variant: str, paper_size: str, by: User
+) -> Report:
+    """Queue the PDF of an approved (or superseded) plan revision."""
+    _check_variant(variant, paper_size)
+    if revision.status not in ("approved", "superseded"):
+        raise ReportError("Only an approved plan can be exported: approve this revision first.")
+    return _request(
+        client=revision.plan.client,
+        kind=ReportKind.PLAN,
+        lookup={"plan_revision": revision},
+        variant=variant,
+        paper_size=paper_size,
+        by=by,
+    )
+
+
+def _request(
+    *,
+    client: Client,
+    kind: str,
+    lookup: dict[str, object],
+    variant: str,
+    paper_size: str,
+    by: User,
+) -> Report:
+    from incidents.report_tasks import generate_report
+
+    with transaction.atomic():
+        report, created = Report.objects.select_for_update().get_or_create(
+            kind=kind,
+            variant=variant,
+            **lookup,
+            defaults={"client": client, "paper_size": paper_size, "requested_by": by},
+        )
+        if not created:
+            report.generation = F("generation") + 1
+            report.paper_size = paper_size
+            report.status = ReportStatus.QUEUED
+            report.progress = 0
+            report.error = ""
+            report.requested_by = by
+            report.requested_at = timezone.now()
+            report.started_at = None
+            report.finished_at = None
+            report.save()
+            report.refresh_from_db()
+        report_id, generation = report.pk, report.generation
+        transaction.on_commit(lambda: generate_report.delay(report_id, generation))
+    return report
+
+
+# -- generation (in the worker) ---------------------------------------------------------------
+
+
+def _progress(report_id: int, generation: int, percent: int) -> None:
+    Report.objects.filter(pk=report_id, generation=generation).update(progress=percent)
+
+
+def _fail(report_id: int, generation: int, message: str) -> None:
+    Report.objects.filter(pk=report_id, generation=generation).update(
+        status=ReportStatus.FAILED, error=message, finished_at=timezone.now()
+    )
+
+
+def report_file_name(report: Report) -> str:
+    """The name the download is saved under, e.g. "acme-foods-post-mortem-….pdf"."""
+    if report.kind == ReportKind.POSTMORTEM and report.postmortem is not None:
+        subject = f"post-mortem {report.postmortem.incident.title}"
+    elif report.plan_revision is not None:
+        subject = f"crisis plan revision {report.plan_revision.number}"
+    else:
+        subject = report.kind
+    variant = "internal" if report.variant == ReportVariant.INTERNAL else "client"
+    slug = slugify(f"{report.client.name} {subject} {variant}")[:120] or "report"
+    return f"{slug}.pdf"
+
+
+def report_generate(*, report_id: int, generation: int) -> str:
+    """Render and store one generation of a report. Returns what happened, for the log:
+    "done", "failed", or "skipped" (finished already, or overtaken by a newer request)."""
+    claimed = Report.objects.filter(
+        pk=report_id,
+        generation=generation,
+        status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING],
+    ).update(status=ReportStatus.RUNNING, started_at=timezone.now(), progress=5, error="")
+    if not claimed:
+        return "skipped"
+    report = Report.objects.select_related(
+        "client__agency", "requested_by", "postmortem__incident", "plan_revision"
+    ).get(pk=report_id)
+    try:
+        with timezone.override(report.client.agency.time_zone):
+            content = report_content(report)
+            _progress(report_id, generation, 25)
+            rendered = render_template_to_pdf(
+                content.template,
+                content.context,
+                progress=lambda p: _progress(report_id, generation, p),
+            )
+    except ReportUnavailable as e:
+        _fail(report_id, generation, str(e))
+        return "failed"
+    except SoftTimeLimitExceeded:
+        _fail(report_id, generation, TOO_SLOW)
+        return "failed"
+    except Exception:
+        logger.exception("Report %s (generation %s) failed", report.public_id, generation)
+        _fail(report_id, generation, UNEXPECTED)
+        return "failed"
+    if rendered.refused:
+        logger.warning(
+            "Report %s: the renderer refused %d URL(s): %s",
+            report.public_id,
+            len(rendered.refused),
+            ", ".join(u[:80] for u in rendered.refused[:5]),
+        )
+    storage = report.file.storage
+    name = storage.save(
+        f"reports/{report.client.public_id}/{report.public_id}-{generation}.pdf",
+        ContentFile(rendered.pdf),
+    )
+    with transaction.atomic():
+        current = Report.objects.select_for_update().get(pk=report_id)
+        if current.generation != generation or current.status != ReportStatus.RUNNING:
+            # Overtaken while rendering: the newer request will store its own file.
+            transaction.on_commit(lambda: storage.delete(name))
+            return "skipped"
+        old = current.file.name or ""
+        current.file.name = name
+        current.file_generation = generation
+        current.status = ReportStatus.DONE
+        current.progress = 100
+        current.pages = rendered.pages
+        current.byte_size = len(rendered.pdf)
+        current.render_seconds = round(rendered.seconds, 3)
+        current.finished_at = timezone.now()
+        current.save()
+        if old and old != name:
+            transaction.on_commit(lambda: storage.delete(old))
+    return "done"
+
+
+def postmortem_is_client_ready(postmortem: PostMortem) -> bool:
+    """Whether client contacts can see this post-mortem (and so its client PDF)."""
+    return postmortem.status == PostMortemStatus.FINAL and postmortem.shared_with_client
