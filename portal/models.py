@@ -1,4 +1,4 @@
-"""The user account: people log in with their email address."""
+"""The user account (people log in with their email address) and the REST API's keys."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+from portal.scoping import ScopedQuerySet, ScopeSpec
 
 
 class UserManager(BaseUserManager["User"]):
@@ -66,3 +68,50 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return (self.full_name.split(" ")[0] if self.full_name else "") or self.email
+
+
+class ApiKey(models.Model):
+    """A key an integration sends as `Authorization: Bearer <key>` to the REST API.
+
+    Keys belong to an agency and may be narrowed to one client and to reading. The key is
+    shown once, when created; only its prefix (to recognise it in the list) and a SHA-256
+    hash of the whole key are stored. A hash without a salt or work factor is right here:
+    the key is 256 random bits, not a password someone chose."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey("clients.Agency", on_delete=models.CASCADE, related_name="api_keys")
+    client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        help_text="Leave empty for a key that reaches every client of the agency.",
+    )
+    name = models.CharField(max_length=120, help_text="What uses the key, e.g. “Brandwatch”.")
+    read_only = models.BooleanField(default=True)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        "portal.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec(client_path=None)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

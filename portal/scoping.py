@@ -123,7 +123,9 @@ class Scope:
         from clients.models import Client
 
         none = Client.objects.none()
-        if self.kind == "anonymous" or self.user is None:
+        # An API key acts for its agency, not for a person: its scope has no user (its
+        # creator may have left) and is never widened or narrowed by one.
+        if self.kind == "anonymous" or (self.user is None and self.kind != "api"):
             return none
         if self.kind == "portal":
             if write:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "clients",
     "plans",
@@ -212,14 +213,62 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "incidents.tasks.schedule_due_sources",
         "schedule": 60.0,
     },
+    # post-mortems: "once a day per overdue action item" is enforced by the task itself.
+    "postmortem-action-item-reminders": {
+        "task": "incidents.postmortem_tasks.send_action_item_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
     "monitoring-detect-alerts": {
         "task": "incidents.tasks.detect_alerts",
         "schedule": crontab(minute="*/5"),
     },
 }
 
+# The REST API (portal/api): API keys or the session, scoped like every page; errors in
+# one JSON shape; cursor pages; a rate per key (counted in Django's cache).
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.ApiAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.ScopedAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env_str("API_THROTTLE_RATE", "1200/minute")},
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.ApiCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Firebreak API",
+    "DESCRIPTION": (
+        "Crisis communications data of your agency: clients, contacts, risks, approved "
+        "plans, monitoring (sources, watch terms, mentions, alerts), incidents, their "
+        "timelines, statements and post-mortems. Authenticate with an API key created "
+        "under Agency → API keys: `Authorization: Bearer fbk_…`. A key reaches its agency "
+        "or one client, and may be read-only. Errors are "
+        '`{"error": {"status", "code", "message", "fields"?}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER via PROXY_SSL=1.

@@ -63,5 +63,6 @@ urlpatterns = [
     path("agency/", include("clients.agency_urls")),
     path("invite/", include("clients.invite_urls")),
     path("hooks/", include("incidents.hook_urls")),
+    path("api/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]
