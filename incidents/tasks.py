@@ -118,4 +118,5 @@ def deliver_webhook(self: object, delivery_id: int) -> None:
 # the worker, which autodiscovers `incidents.tasks` only.
 from incidents.drill_tasks import replay_drill  # noqa: E402,F401
 from incidents.incident_tasks import notify_stakeholders  # noqa: E402,F401
+from incidents.postmortem_tasks import send_action_item_reminders  # noqa: E402,F401
 from incidents.report_tasks import generate_report  # noqa: E402,F401

@@ -56,6 +56,7 @@ urlpatterns = [
         include("incidents.statement_urls"),
     ),
     path("clients/<uuid:client>/responses/", include("incidents.response_urls")),
+    path("clients/<uuid:client>/postmortems/", include("incidents.postmortem_urls")),
     path("clients/<uuid:client>/drill/", include("incidents.drill_urls")),
     path("s/", include("incidents.public_urls")),
     path("portal/", include("clients.portal_urls")),

@@ -129,6 +129,15 @@ class RevisionView(_RevisionView, DetailView[PlanRevision]):
         context["sections"] = SECTIONS
         context["scenarios"] = revision.scenarios.prefetch_related("steps", "risks")
         context["placeholders"] = PLACEHOLDERS
+        # The post-mortem action items that opened (or were linked to) this revision.
+        from incidents.models import ActionItem
+
+        context["action_items"] = (
+            ActionItem.objects.within(self.scope)
+            .filter(plan_revision=revision)
+            .select_related("postmortem__incident", "owner")
+            .order_by("created_at", "id")
+        )
         return context
 
 

@@ -262,6 +262,26 @@ RULES: dict[str, Rule] = {
     "responses:for_mention": get(CLIENT_WRITE, client="client", mention="mention"),
     "responses:update": post(CLIENT_WRITE, client="client", pk="mention_response"),
     "responses:incident": get(CLIENT_READ, client="client", incident="incident"),
+    # post-mortems (on a resolved incident that has one, with an action item; the POSTs
+    # run in URL order: a second start, an empty item, linking the open plan draft, done,
+    # sharing, finalising and reopening are each let through or refused with a message)
+    "postmortems:list": get(CLIENT_READ, client="client"),
+    "postmortems:detail": get(CLIENT_READ, client="client", incident="pm_incident"),
+    "postmortems:start": post(CLIENT_WRITE, client="client", incident="pm_incident"),
+    "postmortems:edit": get(CLIENT_WRITE, client="client", incident="pm_incident"),
+    "postmortems:action_create": post(CLIENT_WRITE, client="client", incident="pm_incident"),
+    "postmortems:action_row": get(
+        CLIENT_WRITE, client="client", incident="pm_incident", pk="action_item"
+    ),
+    "postmortems:action_plan": post(
+        CLIENT_WRITE, client="client", incident="pm_incident", pk="action_item"
+    ),
+    "postmortems:action_done": post(
+        CLIENT_WRITE, client="client", incident="pm_incident", pk="action_item"
+    ),
+    "postmortems:share": post(CLIENT_WRITE, client="client", incident="pm_incident"),
+    "postmortems:finalise": post(CLIENT_WRITE, client="client", incident="pm_incident"),
+    "postmortems:reopen": post(CLIENT_WRITE, client="client", incident="pm_incident"),
     # drills (an empty POST is refused with a message; the timings POST on a real
     # incident is refused too: only a drill has an exercise record)
     "drills:start": get(CLIENT_WRITE, client="client"),
@@ -459,6 +479,22 @@ class World:
             explanation="Negative share doubled.",
             window_start=now - timedelta(hours=1),
             window_end=now,
+        ).public_id
+        # post-mortems: a resolved incident with a post-mortem and an action item
+        from incidents.models import Incident, IncidentStatus
+        from incidents.postmortem_actions import action_item_create
+        from incidents.postmortems import postmortem_create, postmortem_update
+
+        pm_incident = incident_open(client=cast.client, by=cast.owner, title="Done", severity=2)
+        Incident.objects.filter(pk=pm_incident.pk).update(
+            status=IncidentStatus.RESOLVED, resolved_at=now
+        )
+        pm_incident.status = IncidentStatus.RESOLVED
+        postmortem = postmortem_create(incident=pm_incident, by=cast.owner)
+        postmortem_update(postmortem=postmortem, by=cast.owner, summary="S", lessons="L")
+        self.pm_incident = pm_incident.public_id
+        self.action_item = action_item_create(
+            postmortem=postmortem, by=cast.owner, title="Update the plan", owner=cast.staff
         ).public_id
 
 
