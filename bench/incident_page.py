@@ -1,7 +1,7 @@
 """Incident page latency: the war room of an incident with 5,000 timeline entries,
 against a bare Django view, both through the same middleware stack and test client.
 
-    python -m bench.incident_page [--entries 5000] [--runs 50]
+    python -m bench.incident_page [--entries 5000] [--runs 50] [--profile]
 
 A throwaway SQLite database is migrated in a temporary FIREBREAK_VAR_DIR. The bare view
 is routed only by bench/incident_page_urls.py (the project's URLs plus `/__bare__/`),
@@ -53,7 +53,7 @@ def measure(get: Callable[[], int], runs: int) -> list[float]:
     return times
 
 
-def run(entries: int, runs: int) -> int:
+def run(entries: int, runs: int, *, profile: bool = False) -> int:
     from django.test import Client as HttpClient
     from django.test.utils import override_settings
     from django.urls import reverse
@@ -96,6 +96,21 @@ def run(entries: int, runs: int) -> int:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(ROOT_URLCONF="bench.incident_page_urls", STORAGES=storages):
+        if profile:
+            from pyinstrument import Profiler  # dev extra
+
+            http.get(page)
+            with Profiler(interval=0.0005) as profiler:
+                for _ in range(runs):
+                    http.get(page)
+            print(
+                profiler.output_text(
+                    unicode=True,
+                    color=False,
+                    show_all=bool(os.environ.get("ALL")),
+                    flat=bool(os.environ.get("FLAT")),
+                )
+            )
         page_times = measure(lambda: http.get(page).status_code, runs)
         bare_times = measure(lambda: http.get("/__bare__/").status_code, runs)
     for name, times in (("incident page", page_times), ("bare view", bare_times)):
@@ -115,10 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument(
+        "--profile", action="store_true", help="print a pyinstrument profile of the page first"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="firebreak-bench-") as var_dir:
         setup_django(var_dir)
-        return run(args.entries, args.runs)
+        return run(args.entries, args.runs, profile=args.profile)
 
 
 if __name__ == "__main__":

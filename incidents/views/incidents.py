@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import messages
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -57,7 +57,7 @@ from incidents.models import (
 from incidents.views import is_htmx, user_of
 from portal.views.base import ClientObjectView, ClientView
 
-PAGE_ENTRIES = 200
+PAGE_ENTRIES = 50
 PAGE_INCIDENTS = 100
 
 
@@ -198,6 +198,48 @@ def entries_of(incident: Incident, kind: str) -> QuerySet[TimelineEntry]:
     return entries
 
 
+def entries_before(
+    incident: Incident, kind: str, before: str
+) -> tuple[list[TimelineEntry], TimelineEntry | None]:
+    """The latest `PAGE_ENTRIES` entries (before the entry `before`, when given), oldest
+    first, and the oldest of them when there are earlier ones still (two queries)."""
+    entries = entries_of(incident, kind).order_by("-created_at", "-id")
+    if before:
+        anchor = (
+            TimelineEntry.objects.filter(incident=incident, public_id=before)
+            .values("created_at", "id")
+            .first()
+        )
+        if anchor is not None:
+            entries = entries.filter(
+                Q(created_at__lt=anchor["created_at"])
+                | Q(created_at=anchor["created_at"], id__lt=anchor["id"])
+            )
+    latest = list(entries[: PAGE_ENTRIES + 1])
+    shown = labelled(list(reversed(latest[:PAGE_ENTRIES])))
+    earlier = shown[0] if len(latest) > PAGE_ENTRIES and shown else None
+    return shown, earlier
+
+
+KIND_LABELS = dict(EntryKind.choices)
+
+
+def labelled(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """Give each entry its type's label once (get_kind_display rebuilds the choices
+    on every call, which adds up over a page of entries)."""
+    for entry in entries:
+        entry.kind_label = KIND_LABELS.get(entry.kind, entry.kind)  # type: ignore[attr-defined]
+    return entries
+
+
+def entries_url(incident: Incident) -> str:
+    """The incident's entries/ address: an entry's correction form posts below it."""
+    return reverse(
+        "incidents:add_entry",
+        kwargs={"client": incident.client.public_id, "pk": incident.public_id},
+    )
+
+
 class IncidentDetailView(IncidentObjectView, TemplateView):
     """The war room."""
 
@@ -208,15 +250,15 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
         incident = self.get_object()
         kind = self.request.GET.get("kind", "")
         kind = kind if kind in EntryKind.values else ""
-        entries = entries_of(incident, kind).order_by("-created_at", "-id")
         before = self.request.GET.get("before", "")
-        if before:
-            anchor = TimelineEntry.objects.filter(incident=incident, public_id=before).first()
-            if anchor is not None:
-                entries = entries.filter(id__lt=anchor.pk)
-        latest = list(entries[: PAGE_ENTRIES + 1])
-        earlier = len(latest) > PAGE_ENTRIES
-        shown = list(reversed(latest[:PAGE_ENTRIES]))
+        shown, earlier = entries_before(incident, kind, before)
+        # Counts per type by one aggregate, for the type filter and the total.
+        per_kind = dict(
+            TimelineEntry.objects.filter(incident=incident)
+            .values_list("kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
         statement_counts = dict(
             Statement.objects.filter(incident=incident)
             .values_list("status")
@@ -226,11 +268,14 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
         context.update(
             incident=incident,
             entries=shown,
-            earlier=shown[0] if earlier and shown else None,
+            earlier=earlier,
             last_entry=shown[-1] if shown else None,
             paged=bool(before),
             kind=kind,
-            kinds=EntryKind.choices,
+            kinds=[(value, label, per_kind.get(value, 0)) for value, label in EntryKind.choices],
+            entry_total=sum(per_kind.values()),
+            shown_total=per_kind.get(kind, 0) if kind else sum(per_kind.values()),
+            entries_url=entries_url(incident),
             tasks=list(
                 IncidentTask.objects.filter(incident=incident).select_related("assignee", "done_by")
             ),
@@ -255,36 +300,38 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
 
 
 class TimelineView(IncidentObjectView):
-    """GET ?after=<entry public id>[&kind=]: the entries after that one (htmx partial),
-    with the poller re-rendered out of band to carry the new last id; 204 when nothing
-    is new."""
+    """htmx partials of the timeline. GET ?after=<entry public id>[&kind=]: the entries
+    after that one, with the poller re-rendered out of band to carry the new last id;
+    204 when nothing is new. GET ?before=<entry public id>[&kind=]: the page of entries
+    before that one, with a new "load earlier" row when there are more."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         incident = self.get_object()
         kind = request.GET.get("kind", "")
         kind = kind if kind in EntryKind.values else ""
+        context = {
+            "client": self.client,
+            "incident": incident,
+            "kind": kind,
+            "can_write": self.can_write,
+            "entries_url": entries_url(incident),
+        }
+        before = request.GET.get("before", "")
+        if before:
+            shown, earlier = entries_before(incident, kind, before)
+            context.update(entries=shown, earlier=earlier)
+            return render(request, "incidents/_timeline_older.html", context)
         entries = entries_of(incident, kind).order_by("created_at", "id")
         after = request.GET.get("after", "")
         if after:
             anchor = TimelineEntry.objects.filter(incident=incident, public_id=after).first()
             if anchor is not None:
                 entries = entries.filter(id__gt=anchor.pk)
-        new = list(entries[:PAGE_ENTRIES])
+        new = labelled(list(entries[:PAGE_ENTRIES]))
         if not new:
             return HttpResponse(status=204)
-        return render(
-            request,
-            "incidents/_timeline_new.html",
-            {
-                "client": self.client,
-                "incident": incident,
-                "entries": new,
-                "last_entry": new[-1],
-                "kind": kind,
-                "can_write": self.can_write,
-                "oob": True,
-            },
-        )
+        context.update(entries=new, last_entry=new[-1], oob=True)
+        return render(request, "incidents/_timeline_new.html", context)
 
 
 class IncidentActionView(IncidentObjectView):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +18,7 @@ from incidents.models import (
     Mention,
     TimelineEntry,
 )
+from incidents.views.incidents import PAGE_ENTRIES
 from tests.incidents.incident_factories import a_plan, an_alert_with_mentions, an_incident
 from tests.incidents.ui_factories import a_mention
 
@@ -235,4 +238,62 @@ def test_the_incident_page_query_count_does_not_grow_with_the_crisis(cast, clien
     big_count, page = page_queries(client, big)
     assert small_count == big_count
     assert "Load earlier entries" in page
-    assert page.count('class="entry entry-') == 200
+    assert page.count('class="entry entry-') == PAGE_ENTRIES
+
+
+def entry_texts(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<p class="entry-text">(Entry \d+)</p>', html)
+
+
+def test_load_earlier_pages_back_through_the_timeline_with_htmx(cast, client):
+    incident = an_incident(cast)
+    start = timezone.now() - timedelta(hours=3)
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            incident=incident,
+            author=cast.staff,
+            text=f"Entry {n}",
+            created_at=start + timedelta(seconds=n // 2),  # pairs share a time: ties by id
+        )
+        for n in range(120)
+    )
+    client.force_login(cast.staff)
+    page = client.get(url("detail", incident)).content.decode()
+    assert entry_texts(page) == [f"Entry {n}" for n in range(71, 120)]  # and the opening
+    assert "121 entries; the latest 50 are shown." in page
+    oldest = TimelineEntry.objects.get(incident=incident, text="Entry 71")
+    assert f'hx-get="{url("timeline", incident)}?before={oldest.public_id}"' in page
+
+    older = client.get(
+        url("timeline", incident), {"before": str(oldest.public_id)}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert entry_texts(older) == [f"Entry {n}" for n in range(21, 71)]
+    assert older.lstrip().startswith('<li class="timeline-earlier" id="timeline-earlier">')
+    twenty = TimelineEntry.objects.get(incident=incident, text="Entry 21")
+    oldest_page = client.get(
+        url("timeline", incident), {"before": str(twenty.public_id)}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert entry_texts(oldest_page) == [f"Entry {n}" for n in range(21)]
+    assert "timeline-earlier" not in oldest_page  # nothing earlier than the opening
+
+    # Without JavaScript, the same link pages the whole war room.
+    paged = client.get(url("detail", incident), {"before": str(oldest.public_id)})
+    assert entry_texts(paged.content.decode())[0] == "Entry 21"
+    assert "Back to the latest entries" in paged.content.decode()
+
+
+def test_the_type_filter_counts_entries_by_type(cast, client):
+    incident = an_incident(cast)
+    for n in range(3):
+        timeline_add(incident=incident, by=cast.staff, kind=EntryKind.DECISION, text=f"D{n}")
+    timeline_add(incident=incident, by=cast.staff, text="A note")
+    client.force_login(cast.staff)
+    page = client.get(url("detail", incident)).content.decode()
+    assert '<option value="decision">Decision (3)</option>' in page
+    assert '<option value="note">Note (1)</option>' in page
+    assert "Every type (5)" in page  # the opening entry too
+    filtered = client.get(url("detail", incident), {"kind": "decision"}).content.decode()
+    assert "3 entries of this type." in filtered
+    assert "A note" not in filtered
