@@ -168,7 +168,7 @@ def action_item_open_revision(*, item: ActionItem, by: User) -> PlanLink:
                     raise
             else:
                 created = True
-                plan_revision_update(
+                current = plan_revision_update(
                     revision=current,
                     by=by,
                     change_summary=(f"From the post-mortem of “{incident.title}”: {item.title}")[
