@@ -162,7 +162,7 @@ def test_an_overdue_item_emails_its_owner_once_a_day(cast, django_capture_on_com
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["staff@northwind.test"]
-    assert "Action item overdue: Add a product-safety scenario (Acme Foods)" == message.subject
+    assert message.subject == "Action item overdue: Add a product-safety scenario (Acme Foods)"
     assert "2 days overdue" in message.body
     assert (
         reverse(
