@@ -3,6 +3,7 @@
 from django.urls import path
 
 from clients.views import agency_admin as views
+from clients.views import webhooks
 
 app_name = "agency"
 
@@ -39,4 +40,23 @@ urlpatterns = [
         views.PortalRevokeView.as_view(),
         name="portal_revoke",
     ),
+    # outgoing webhooks
+    path("webhooks/", webhooks.WebhooksView.as_view(), name="webhooks"),
+    path("webhooks/new/", webhooks.WebhookCreateView.as_view(), name="webhook_create"),
+    path("webhooks/<uuid:pk>/", webhooks.WebhookView.as_view(), name="webhook"),
+    path("webhooks/<uuid:pk>/edit/", webhooks.WebhookEditView.as_view(), name="webhook_edit"),
+    path("webhooks/<uuid:pk>/ping/", webhooks.WebhookPingView.as_view(), name="webhook_ping"),
+    path("webhooks/<uuid:pk>/enable/", webhooks.WebhookEnableView.as_view(), name="webhook_enable"),
+    path(
+        "webhooks/<uuid:pk>/disable/",
+        webhooks.WebhookDisableView.as_view(),
+        name="webhook_disable",
+    ),
+    path("webhooks/<uuid:pk>/secret/", webhooks.WebhookSecretView.as_view(), name="webhook_secret"),
+    path(
+        "webhooks/<uuid:pk>/deliveries/<uuid:delivery>/resend/",
+        webhooks.WebhookResendView.as_view(),
+        name="webhook_resend",
+    ),
+    path("webhooks/<uuid:pk>/delete/", webhooks.WebhookDeleteView.as_view(), name="webhook_delete"),
 ]

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from clients.models import Client, Contact, Membership
+from incidents import webhook_events
 from incidents.models import (
     Alert,
     AlertStatus,
@@ -403,6 +404,7 @@ def incident_open(
         _run_plan(incident, by=by)
         if not is_drill:
             _queue_notifications(incident, severity)
+        webhook_events.emit_incident_opened(incident=incident)
     return incident
 
 
@@ -477,6 +479,7 @@ def incident_change_severity(
         )
         if severity > current and not locked.is_drill:
             _queue_notifications(locked, severity)
+        webhook_events.emit_severity_changed(incident=locked, previous=current, reason=reason)
     _sync(incident, locked)
     return incident
 

@@ -257,6 +257,9 @@ class WebhookEndpoint(models.Model):
     events = models.JSONField(default=list, help_text="Event names, e.g. alert.raised.")
     active = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    # Why and when it was switched off (automatically after failures, or by whom).
+    disabled_reason = models.CharField(max_length=600, blank=True, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
@@ -282,6 +285,7 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_status = models.PositiveIntegerField(null=True, blank=True)
     last_response = models.CharField(max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -9,10 +9,9 @@ from django.urls import reverse
 
 from clients.services import client_team
 from incidents.models import Alert, MonitoringProfile
+from incidents.webhook_events import ALERT_RAISED
 from incidents.webhooks import queue_event
 from portal.mail import queue_email
-
-ALERT_RAISED = "alert.raised"
 
 
 def alert_recipients(alert: Alert) -> list[str]:

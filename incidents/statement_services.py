@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Membership, Role
+from incidents import webhook_events
 from incidents.incident_services import IncidentError, placeholder_values, timeline_add
 from incidents.models import (
     EntryKind,
@@ -300,6 +301,8 @@ def statement_publish(*, statement: Statement, by: User, url: str = "") -> State
             visibility=Visibility.CLIENT,
             data={"statement": str(fresh.public_id), "url": url},
         )
+        fresh.incident = locked
+        webhook_events.emit_statement_published(statement=fresh)
     _copy(statement, fresh)
     return statement
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +17,7 @@ from clients.models import Client
 from incidents.alerts import detect_for_client
 from incidents.models import Mention, Source, SourceKind, WebhookDelivery
 from incidents.polling import LOCK_TIMEOUT, claim_source, poll_source, release_source
-from incidents.webhooks import DeliveryFailed, attempt_delivery
+from incidents.webhooks import MAX_RETRIES, DeliveryFailed, attempt_delivery, retry_delay
 
 logger = logging.getLogger(__name__)
 
@@ -97,21 +97,17 @@ def detect_client_alerts_task(client_id: int) -> None:
         detect_for_client(client=client)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(DeliveryFailed,),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-    ignore_result=True,
-)
-def deliver_webhook(self: object, delivery_id: int) -> None:
-    """Post one webhook delivery; network errors and 5xx answers are retried with back-off."""
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, ignore_result=True)
+def deliver_webhook(self: Task[[int], None], delivery_id: int) -> None:
+    """Post one webhook delivery; no connection, 5xx, 408 and 429 answers are retried
+    with exponential back-off (webhooks.retry_delay), MAX_RETRIES times."""
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
-    if delivery is not None:
+    if delivery is None:
+        return
+    try:
         attempt_delivery(delivery=delivery)
+    except DeliveryFailed as exc:
+        raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
 
 
 # The war room's tasks live in their own module; importing them here registers them with

@@ -5,7 +5,14 @@ of the agency subscribed to it, posted by the `deliver_webhook` task after commi
 retries and back-off. The POST goes through the feed fetcher's address checks: an
 endpoint cannot reach loopback, private or link-local (cloud metadata) addresses unless
 FEED_ALLOWED_HOSTS allows the host, and the connection goes to the checked address. An
-endpoint that fails `DISABLE_AFTER` deliveries in a row is switched off.
+endpoint that fails `DISABLE_AFTER` delivery attempts in a row is switched off (its
+page says why); turning it back on starts the count again. A failed attempt that may
+succeed later (no connection, a 5xx, 408 or 429) is retried `MAX_RETRIES` times, the
+delays doubling from `retry_delay(0)` (30 s) to an hour, about two hours in all.
+
+The events, their payloads and where they are emitted: incidents/webhook_events.py.
+Managing endpoints (create, edit, enable, rotate the secret, test ping, redeliver):
+the `endpoint_*` functions below, called by clients/views/webhooks.py.
 
 Signature (outgoing and inbound push alike), Stripe-style:
     X-Firebreak-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">
@@ -18,6 +25,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
+import random
 import time
 import uuid
 from dataclasses import dataclass
@@ -25,18 +34,38 @@ from functools import partial
 from typing import Any
 
 import httpx
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from incidents.models import WebhookDelivery, WebhookEndpoint
+from clients.models import Agency
+from incidents.models import WebhookDelivery, WebhookEndpoint, new_secret
 from incidents.monitoring.fetch import FetchError, FetchSettings, _ssl_context, check_url
 
 SIGNATURE_HEADER = "X-Firebreak-Signature"
 TOLERANCE = 300  # seconds
 DISABLE_AFTER = 10
+MAX_RETRIES = 8
+RETRY_BASE_SECONDS = 30.0
+RETRY_MAX_SECONDS = 3600.0
 TIMEOUT_SECONDS = 10.0
 MAX_RESPONSE_CHARS = 500
+PING = "ping"
+
+
+def disable_after() -> int:
+    """Failed attempts in a row that switch an endpoint off (tests lower it)."""
+    return int(getattr(django_settings, "WEBHOOK_DISABLE_AFTER", DISABLE_AFTER))
+
+
+def retry_delay(retries: int) -> float:
+    """Seconds before retry number `retries` + 1: doubling from the base, capped at an
+    hour, with jitter (half fixed, half random) so a recovering endpoint is not hit by
+    every queued delivery in the same second."""
+    base = float(getattr(django_settings, "WEBHOOK_RETRY_BASE_SECONDS", RETRY_BASE_SECONDS))
+    delay = min(math.ldexp(base, retries), RETRY_MAX_SECONDS)  # base * 2**retries
+    return delay / 2 + random.uniform(0, delay / 2)
 
 
 # --------------------------------------------------------------------------- signatures
@@ -95,19 +124,23 @@ def queue_event(*, agency_id: int, event: str, data: dict[str, Any]) -> list[Web
     ]
     deliveries: list[WebhookDelivery] = []
     for endpoint in endpoints:
-        event_id = uuid.uuid4()
-        payload = {
-            "id": str(event_id),
-            "type": event,
-            "created": timezone.now().isoformat(),
-            "data": data,
-        }
-        delivery = WebhookDelivery.objects.create(
-            endpoint=endpoint, event=event, event_id=event_id, payload=payload
-        )
+        delivery = _new_delivery(endpoint, event, data)
         deliveries.append(delivery)
         transaction.on_commit(partial(deliver_webhook.delay, delivery.pk))
     return deliveries
+
+
+def _new_delivery(endpoint: WebhookEndpoint, event: str, data: dict[str, Any]) -> WebhookDelivery:
+    event_id = uuid.uuid4()
+    payload = {
+        "id": str(event_id),
+        "type": event,
+        "created": timezone.now().isoformat(),
+        "data": data,
+    }
+    return WebhookDelivery.objects.create(
+        endpoint=endpoint, event=event, event_id=event_id, payload=payload
+    )
 
 
 class DeliveryFailed(Exception):
@@ -176,7 +209,9 @@ def attempt_delivery(*, delivery: WebhookDelivery, settings: FetchSettings | Non
     if delivery.delivered_at is not None:
         return True
     endpoint = delivery.endpoint
-    if not endpoint.active:
+    is_ping = delivery.event == PING
+    if not endpoint.active and not is_ping:
+        # A test ping may check a switched-off endpoint before it is turned back on.
         return False
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     headers = {
@@ -187,21 +222,134 @@ def attempt_delivery(*, delivery: WebhookDelivery, settings: FetchSettings | Non
         SIGNATURE_HEADER: sign(body, endpoint.secret),
     }
     attempt = _post(endpoint.url, body, headers, settings or FetchSettings.from_django())
+    now = timezone.now()
     delivery.attempts += 1
     delivery.last_status = attempt.status
-    delivery.last_response = attempt.response
+    delivery.last_response = attempt.response[:MAX_RESPONSE_CHARS]
+    delivery.last_attempt_at = now
     if attempt.delivered:
-        delivery.delivered_at = timezone.now()
-    delivery.save(update_fields=["attempts", "last_status", "last_response", "delivered_at"])
+        delivery.delivered_at = now
+    delivery.save(
+        update_fields=[
+            "attempts",
+            "last_status",
+            "last_response",
+            "last_attempt_at",
+            "delivered_at",
+        ]
+    )
+    if is_ping:
+        return attempt.delivered  # a test: one attempt, no effect on the failure count
     if attempt.delivered:
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
         return True
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
         consecutive_failures=F("consecutive_failures") + 1
     )
-    WebhookEndpoint.objects.filter(pk=endpoint.pk, consecutive_failures__gte=DISABLE_AFTER).update(
-        active=False
+    limit = disable_after()
+    answer = f"HTTP {attempt.status}" if attempt.status else attempt.response
+    WebhookEndpoint.objects.filter(
+        pk=endpoint.pk, active=True, consecutive_failures__gte=limit
+    ).update(
+        active=False,
+        disabled_at=now,
+        disabled_reason=(
+            f"Switched off automatically after {limit} failed delivery attempts in a row. "
+            f"The last one: {answer}"
+        )[:600],
     )
     if attempt.retry:
         raise DeliveryFailed(f"{endpoint.url}: {attempt.status or attempt.response}")
     return False
+
+
+def delivery_state(delivery: WebhookDelivery) -> str:
+    """ "delivered", "pending" (not tried yet) or "failed" (tried, not delivered: it may
+    still be retried while attempts remain)."""
+    if delivery.delivered_at is not None:
+        return "delivered"
+    return "pending" if delivery.attempts == 0 else "failed"
+
+
+# --------------------------------------------------------------------------- management
+
+
+class WebhookError(Exception):
+    """A refused change, in words for the person who clicked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def endpoint_create(*, agency: Agency, url: str, events: list[str]) -> WebhookEndpoint:
+    """A new active endpoint with a fresh signing secret."""
+    return WebhookEndpoint.objects.create(agency=agency, url=url, events=sorted(set(events)))
+
+
+def endpoint_update(*, endpoint: WebhookEndpoint, url: str, events: list[str]) -> WebhookEndpoint:
+    endpoint.url = url
+    endpoint.events = sorted(set(events))
+    endpoint.save(update_fields=["url", "events"])
+    return endpoint
+
+
+def endpoint_enable(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Switch an endpoint back on; the count of failures in a row starts again."""
+    if endpoint.active:
+        raise WebhookError("This endpoint is already on.")
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        active=True, consecutive_failures=0, disabled_at=None, disabled_reason=""
+    )
+    endpoint.refresh_from_db()
+    return endpoint
+
+
+def endpoint_disable(*, endpoint: WebhookEndpoint, by_name: str) -> WebhookEndpoint:
+    if not endpoint.active:
+        raise WebhookError("This endpoint is already off.")
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        active=False,
+        disabled_at=timezone.now(),
+        disabled_reason=f"Switched off by {by_name}."[:600],
+    )
+    endpoint.refresh_from_db()
+    return endpoint
+
+
+def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new signing secret; deliveries signed from now on use it (retries included)."""
+    endpoint.secret = new_secret()
+    endpoint.save(update_fields=["secret"])
+    return endpoint
+
+
+def endpoint_ping(*, endpoint: WebhookEndpoint, by_name: str) -> WebhookDelivery:
+    """Queue a signed test event to this endpoint only (also when it is switched off):
+    one attempt, logged like any delivery, with no effect on the failure count."""
+    from incidents.tasks import deliver_webhook
+
+    with transaction.atomic():
+        delivery = _new_delivery(
+            endpoint,
+            PING,
+            {
+                "message": "A test ping from Firebreak: if you can read this, deliveries work.",
+                "sent_by": by_name,
+                "agency": endpoint.agency.name,
+            },
+        )
+        transaction.on_commit(partial(deliver_webhook.delay, delivery.pk))
+    return delivery
+
+
+def delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send an undelivered event again (same event id, so receivers can de-duplicate)."""
+    from incidents.tasks import deliver_webhook
+
+    if delivery.delivered_at is not None:
+        raise WebhookError("This event was delivered already.")
+    if not delivery.endpoint.active and delivery.event != PING:
+        raise WebhookError("Turn the endpoint back on before sending its events again.")
+    transaction.on_commit(partial(deliver_webhook.delay, delivery.pk))
+    return delivery

@@ -177,6 +177,20 @@ RULES: dict[str, Rule] = {
     "agency:client_unassign": post(CLIENT_MANAGER, client="client", user="staff_public_id"),
     "agency:portal_invite": post(CLIENT_MANAGER, client="client"),
     "agency:portal_revoke": post(CLIENT_MANAGER, client="client", pk="portal_access"),
+    # outgoing webhooks (agency records: another agency's endpoint is a 404; the POSTs
+    # run in URL order on one endpoint and end as redirects with a message, never a 500)
+    "agency:webhooks": get(MANAGER_AGENCY),
+    "agency:webhook_create": get(MANAGER_AGENCY),
+    "agency:webhook": get({**MANAGER_AGENCY, "outsider": 404}, pk="webhook"),
+    "agency:webhook_edit": get({**MANAGER_AGENCY, "outsider": 404}, pk="webhook"),
+    "agency:webhook_ping": post({**MANAGER_AGENCY, "outsider": 404}, pk="webhook"),
+    "agency:webhook_enable": post({**MANAGER_AGENCY, "outsider": 404}, pk="webhook"),
+    "agency:webhook_disable": post({**MANAGER_AGENCY, "outsider": 404}, pk="webhook"),
+    "agency:webhook_secret": post({**MANAGER_AGENCY, "outsider": 404}, pk="webhook"),
+    "agency:webhook_resend": post(
+        {**MANAGER_AGENCY, "outsider": 404}, pk="webhook", delivery="webhook_delivery"
+    ),
+    "agency:webhook_delete": get({**MANAGER_AGENCY, "outsider": 404}, pk="webhook"),
     # invitations: the token is the credential
     "invitations:accept": get(PUBLIC, token="invitation_token"),
     # monitoring: push (the signature is the credential: an unsigned POST is refused for
@@ -387,6 +401,17 @@ class World:
         png = io.BytesIO()
         Image.new("RGB", (4, 4), "orange").save(png, "PNG")
         cast.agency.logo.save("logo-matrix.png", ContentFile(png.getvalue()))
+        # webhooks: an endpoint (a private address: a ping is refused without a connection)
+        # with one failed delivery
+        from incidents.models import WebhookDelivery, WebhookEndpoint
+
+        endpoint = WebhookEndpoint.objects.create(
+            agency=cast.agency, url="http://10.255.255.1/hook", events=["alert.raised"]
+        )
+        self.webhook = endpoint.public_id
+        self.webhook_delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, event="alert.raised", payload={}, attempts=1, last_status=500
+        ).public_id
         # plans: an approved revision 1 and a draft revision 2 with a scenario, a risk,
         # a drill and a training record, all of cast.client
         from plans.models import TrainingRecord

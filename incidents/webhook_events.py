@@ -1,0 +1,127 @@
+"""The events an agency's outgoing webhooks can subscribe to, their payloads, and the one
+function per event that the services call when it happens.
+
+Each `emit_*` is called inside the transaction of the change it reports (the service that
+opened the incident, changed its severity, published the statement …); the deliveries are
+created there and posted only after it commits (webhooks.queue_event), so a change that
+rolls back sends nothing. Drills never leave the building: their events are not sent.
+
+Payloads carry public ids and plain values only (never database keys), and a link to the
+page in Firebreak. The envelope and the signature are described in docs/webhooks.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from incidents.webhooks import PING, queue_event
+
+if TYPE_CHECKING:
+    from clients.models import Client
+    from incidents.models import Incident, PostMortem, Statement
+
+ALERT_RAISED = "alert.raised"
+INCIDENT_OPENED = "incident.opened"
+SEVERITY_CHANGED = "incident.severity_changed"
+STATEMENT_PUBLISHED = "statement.published"
+POSTMORTEM_READY = "postmortem.ready"
+
+# The events an endpoint can subscribe to, in the order the form lists them.
+EVENTS: list[tuple[str, str, str]] = [
+    (ALERT_RAISED, "Alert raised", "Monitoring raised an alert (spike, negative surge, …)."),
+    (INCIDENT_OPENED, "Incident opened", "An incident was opened for a client."),
+    (SEVERITY_CHANGED, "Severity changed", "An incident's severity was raised or lowered."),
+    (STATEMENT_PUBLISHED, "Statement published", "An approved statement went out."),
+    (POSTMORTEM_READY, "Post-mortem ready", "A post-mortem's PDF report was generated."),
+]
+EVENT_NAMES = [name for name, _label, _help in EVENTS]
+EVENT_LABELS = {name: label for name, label, _help in EVENTS} | {PING: "Test ping"}
+
+
+def _link(name: str, **kwargs: Any) -> str:
+    return settings.SITE_URL + reverse(name, kwargs=kwargs)
+
+
+def client_payload(client: Client) -> dict[str, Any]:
+    return {"id": str(client.public_id), "name": client.name}
+
+
+def incident_payload(incident: Incident) -> dict[str, Any]:
+    return {
+        "id": str(incident.public_id),
+        "title": incident.title,
+        "severity": incident.severity,
+        "status": incident.status,
+        "opened_at": incident.opened_at.isoformat(),
+        "alert": str(incident.alert.public_id) if incident.alert_id and incident.alert else None,
+        "url": _link("incidents:detail", client=incident.client.public_id, pk=incident.public_id),
+    }
+
+
+def _emit(client: Client, event: str, data: dict[str, Any]) -> None:
+    queue_event(
+        agency_id=client.agency_id, event=event, data={**data, "client": client_payload(client)}
+    )
+
+
+def emit_incident_opened(*, incident: Incident) -> None:
+    if not incident.is_drill:
+        _emit(incident.client, INCIDENT_OPENED, {"incident": incident_payload(incident)})
+
+
+def emit_severity_changed(*, incident: Incident, previous: int, reason: str) -> None:
+    if not incident.is_drill:
+        _emit(
+            incident.client,
+            SEVERITY_CHANGED,
+            {
+                "incident": incident_payload(incident),
+                "previous_severity": previous,
+                "severity": incident.severity,
+                "reason": reason,
+            },
+        )
+
+
+def emit_statement_published(*, statement: Statement) -> None:
+    incident = statement.incident
+    if not incident.is_drill:
+        published = statement.published_at
+        _emit(
+            incident.client,
+            STATEMENT_PUBLISHED,
+            {
+                "statement": {
+                    "id": str(statement.public_id),
+                    "channel": statement.channel,
+                    "body": statement.body,
+                    "is_holding": statement.is_holding,
+                    "published_at": published.isoformat() if published else None,
+                    "published_url": statement.published_url or None,
+                },
+                "incident": incident_payload(incident),
+            },
+        )
+
+
+def emit_postmortem_ready(*, postmortem: PostMortem, variant: str, download_url: str) -> None:
+    """The hook for "post-mortem ready": call it when a post-mortem's PDF report has been
+    generated (once per finished generation)."""
+    incident = postmortem.incident
+    if not incident.is_drill:
+        _emit(
+            incident.client,
+            POSTMORTEM_READY,
+            {
+                "postmortem": {
+                    "id": str(postmortem.public_id),
+                    "status": postmortem.status,
+                    "variant": variant,
+                    "pdf_url": download_url,
+                },
+                "incident": incident_payload(incident),
+            },
+        )
