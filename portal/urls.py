@@ -61,6 +61,7 @@ urlpatterns = [
     path("s/", include("incidents.public_urls")),
     path("portal/", include("clients.portal_urls")),
     path("portal/<uuid:client>/", include("plans.portal_urls")),
+    path("portal/<uuid:client>/", include("incidents.portal_urls")),
     path("agency/", include("clients.agency_urls")),
     path("invite/", include("clients.invite_urls")),
     path("hooks/", include("incidents.hook_urls")),

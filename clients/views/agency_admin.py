@@ -279,23 +279,28 @@ class AgencyLogoView(MemberView):
     http_method_names = ["get", "head"]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
-        agency = Agency.objects.get(pk=_agency(self).pk)
-        if not agency.logo:
-            raise Http404("This agency has no logo.")
-        ext = (agency.logo.name or "").rsplit(".", 1)[-1].lower()
-        content_type = LOGO_CONTENT_TYPES.get(ext)
-        if content_type is None:
-            # Only names the settings form chose are served; anything else is not a logo.
-            raise Http404("This agency has no logo.")
-        try:
-            handle = agency.logo.open("rb")
-        except FileNotFoundError as e:
-            raise Http404("The logo file is missing.") from e
-        response = FileResponse(handle, content_type=content_type)
-        response["Cache-Control"] = "private, max-age=300"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Content-Disposition"] = f'inline; filename="logo.{ext}"'
-        return response
+        return logo_response(Agency.objects.get(pk=_agency(self).pk))
+
+
+def logo_response(agency: Agency) -> FileResponse:
+    """An agency's logo as a response (also the client portal's, for a contact's client's
+    agency): only names the settings form chose, never inline-executable content."""
+    if not agency.logo:
+        raise Http404("This agency has no logo.")
+    ext = (agency.logo.name or "").rsplit(".", 1)[-1].lower()
+    content_type = LOGO_CONTENT_TYPES.get(ext)
+    if content_type is None:
+        # Only names the settings form chose are served; anything else is not a logo.
+        raise Http404("This agency has no logo.")
+    try:
+        handle = agency.logo.open("rb")
+    except FileNotFoundError as e:
+        raise Http404("The logo file is missing.") from e
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=300"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Disposition"] = f'inline; filename="logo.{ext}"'
+    return response
 
 
 # -- client team and portal access ---------------------------------------------------------

@@ -1,42 +1,31 @@
-"""The client portal's read-only view of the plan and the risk register (minimal now;
-the portal issue completes it). What a contact sees is decided by the models'
-`scope_spec.portal` (approved revisions only, client-visible playbook steps only); the
-templates leave out internal notes."""
+"""The client portal's read-only view of the plan and the risk register. What a contact
+sees is decided by the models' `scope_spec.portal` (approved revisions only,
+client-visible playbook steps only); the templates leave out internal notes and the
+plan's internal section."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.views.generic import TemplateView
 
-from clients.models import Client
+from clients.views.client_portal import PortalClientPage
 from plans.forms import RiskFilterForm
 from plans.models import PlanRevision, PlaybookStep, RevisionStatus, Risk, Scenario
 from plans.sections import SECTIONS
 from plans.views.risks import heatmap_svg
-from portal.views.base import ClientPortalView
 
 
-class _PortalClient(ClientPortalView, TemplateView):
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["client"] = get_object_or_404(
-            Client.objects.within(self.scope), public_id=kwargs["client"]
-        )
-        return context
-
-
-class PortalPlanView(_PortalClient):
-    template_name = "plans/portal/plan.html"
+class PortalPlanView(PortalClientPage):
+    template_name = "clientportal/plan.html"
+    section = "plan"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        client = context["client"]
         revision = (
             PlanRevision.objects.within(self.scope)
-            .filter(plan__client=client, status=RevisionStatus.APPROVED)
+            .filter(plan__client=self.client, status=RevisionStatus.APPROVED)
+            .select_related("approved_by")
             .first()
         )
         scenarios = []
@@ -52,12 +41,13 @@ class PortalPlanView(_PortalClient):
         return context
 
 
-class PortalRisksView(_PortalClient):
-    template_name = "plans/portal/risks.html"
+class PortalRisksView(PortalClientPage):
+    template_name = "clientportal/risks.html"
+    section = "risks"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        client = context["client"]
+        client = self.client
         risks = Risk.objects.within(self.scope).filter(client=client)
         filters = RiskFilterForm(self.request.GET)
         url = reverse("plansportal:risks", kwargs={"client": client.public_id})

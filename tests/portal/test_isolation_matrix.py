@@ -199,6 +199,8 @@ RULES: dict[str, Rule] = {
     # read-only client portal
     "clientportal:home": get(PORTAL),
     "clientportal:client": get(PORTAL, client="client"),
+    "clientportal:contacts": get(PORTAL, client="client"),
+    "clientportal:logo": get(PORTAL, client="client"),
     # plans: crisis plan, revisions, scenarios (workflow POSTs last: they change the world)
     "plans:plan": get(CLIENT_READ, client="client"),
     "plans:plan_settings": get(CLIENT_WRITE, client="client"),
@@ -305,6 +307,10 @@ RULES: dict[str, Rule] = {
     # plans in the client portal: approved plan and risk register only
     "plansportal:plan": get(PORTAL, client="client"),
     "plansportal:risks": get(PORTAL, client="client"),
+    # incidents in the client portal: real incidents, client-visible content only
+    "incidentsportal:list": get(PORTAL, client="client"),
+    "incidentsportal:detail": get(PORTAL, client="client", pk="incident"),
+    "incidentsportal:reviews": get(PORTAL, client="client"),
 }
 
 

@@ -1,0 +1,106 @@
+"""The client portal's incidents (namespace `incidentsportal`): current and past
+incidents with the client-visible timeline and published statements, and the shared
+post-mortems with their action items.
+
+Every read goes through `Model.objects.within(scope)` with the portal scope, so the
+models' `scope_spec.portal` decides: drills never appear, internal timeline entries and
+unpublished statements never appear, a post-mortem only once final and shared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404
+
+from clients.views.client_portal import CURRENT_STATUSES, PortalClientPage
+from incidents.models import (
+    ACTION_ITEM_OPEN_STATUSES,
+    ActionItem,
+    Incident,
+    IncidentTask,
+    PostMortem,
+    Statement,
+    TimelineEntry,
+)
+
+PAST_PER_PAGE = 10
+
+
+class PortalIncidentsView(PortalClientPage):
+    template_name = "clientportal/incidents.html"
+    section = "incidents"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        incidents = Incident.objects.within(self.scope).filter(client=self.client)
+        shared = PostMortem.objects.within(self.scope).filter(incident=OuterRef("pk"))
+        past = (
+            incidents.exclude(status__in=CURRENT_STATUSES)
+            .annotate(shared_review=Exists(shared))
+            .order_by("-opened_at", "-id")
+        )
+        page = Paginator(past, PAST_PER_PAGE).get_page(self.request.GET.get("page"))
+        context.update(
+            current=list(incidents.filter(status__in=CURRENT_STATUSES).order_by("-opened_at")),
+            past_page=page,
+            any_incident=page.paginator.count > 0 or incidents.exists(),
+        )
+        return context
+
+
+class PortalIncidentView(PortalClientPage):
+    template_name = "clientportal/incident.html"
+    section = "incidents"
+    switch_to = "incidentsportal:list"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        scope = self.scope
+        incident = get_object_or_404(
+            Incident.objects.within(scope).filter(client=self.client), public_id=kwargs["pk"]
+        )
+        postmortem = PostMortem.objects.within(scope).filter(incident=incident).first()
+        actions = (
+            ActionItem.objects.within(scope).filter(postmortem=postmortem).select_related("owner")
+            if postmortem
+            else ActionItem.objects.none()
+        )
+        context.update(
+            incident=incident,
+            is_current=incident.status in CURRENT_STATUSES,
+            statements=Statement.objects.within(scope)
+            .filter(incident=incident)
+            .order_by("-published_at", "-id"),
+            timeline=TimelineEntry.objects.within(scope)
+            .filter(incident=incident)
+            .order_by("created_at", "id"),
+            tasks=IncidentTask.objects.within(scope).filter(incident=incident),
+            postmortem=postmortem,
+            actions=actions,
+        )
+        return context
+
+
+class PortalReviewsView(PortalClientPage):
+    """Post-mortems shared with the client and the action items still open."""
+
+    template_name = "clientportal/reviews.html"
+    section = "reviews"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        scope = self.scope
+        context.update(
+            postmortems=PostMortem.objects.within(scope)
+            .filter(incident__client=self.client)
+            .select_related("incident")
+            .order_by("-finalised_at", "-id"),
+            open_actions=ActionItem.objects.within(scope)
+            .filter(postmortem__incident__client=self.client, status__in=ACTION_ITEM_OPEN_STATUSES)
+            .select_related("owner", "postmortem__incident")
+            .order_by("due_date", "id"),
+        )
+        return context
