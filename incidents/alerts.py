@@ -78,7 +78,7 @@ def client_config(client: Client) -> Config:
 def _drill_sources(client: Client) -> list[int]:
     """The client's drill replay source: its synthetic mentions never raise an alert, so
     a drill never notifies anybody (incidents.drills)."""
-    from incidents.drills import DRILL_SOURCE_NAME
+    from incidents.drill_mentions import DRILL_SOURCE_NAME
 
     return list(
         Source.objects.filter(

@@ -11,7 +11,9 @@ starts with "[Drill]" so nobody mistakes them for real posts in the inbox.
 
 A drill never reaches anybody real: incident_open sends no stakeholder email for a
 drill, the alert detector ignores the drill source (incidents.alerts), a drill has no
-public statement page, and client contacts never see drill incidents (scope_spec).
+public statement page, and client contacts never see drill incidents (scope_spec). Its
+mentions stay out of the inbox, the monitoring charts and the usual baseline
+(incidents.drill_mentions).
 
 `drill_record_timings` writes the team's timings (acknowledge, first statement, first
 reply, resolution) into the exercise record; `drill_start` creates that record when it
@@ -29,6 +31,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from clients.models import Client
+from incidents.drill_mentions import DRILL_SOURCE_NAME
 from incidents.incident_selectors import format_duration, incident_metrics
 from incidents.incident_services import IncidentError, incident_open, timeline_add
 from incidents.ingest import ingest_entries
@@ -45,7 +48,6 @@ from incidents.models import (
 from plans.models import Exercise, ExerciseStatus, Scenario
 from portal.models import User
 
-DRILL_SOURCE_NAME = "Drill replay"
 DRILL_SIZE = 20
 BATCH = 4  # mentions per batch
 BATCH_SECONDS = 60  # between batches

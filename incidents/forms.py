@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from clients.forms import ScopedModelForm
 from clients.models import Client
+from incidents.drill_mentions import DRILL_SOURCE_NAME
 from incidents.models import (
     Mention,
     MonitoringProfile,
@@ -57,6 +58,12 @@ class SourceForm(ScopedModelForm):
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
+        renamed = name.casefold() != (self.instance.name or "").casefold()
+        if renamed and name.casefold() == DRILL_SOURCE_NAME.casefold():
+            raise forms.ValidationError(
+                f"“{DRILL_SOURCE_NAME}” is kept for the mentions drills replay: "
+                "choose another name."
+            )
         clash = Source.objects.filter(client=self.client, name__iexact=name).exclude(
             pk=self.instance.pk
         )

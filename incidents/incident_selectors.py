@@ -8,9 +8,10 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
+from incidents.drill_mentions import drill_q, real_mentions
 from incidents.models import (
     Incident,
     Mention,
@@ -154,7 +155,13 @@ def assessment(incident: Incident, *, now: datetime | None = None) -> Assessment
     negative = Q(sentiment_label=Sentiment.NEGATIVE)
     during = Q(published_at__gte=since, published_at__lt=until)
     baseline = Q(published_at__gte=before, published_at__lt=since)
-    client_mentions = Mention.objects.filter(client_id=incident.client_id)
+    client_mentions: QuerySet[Mention] = Mention.objects.filter(client_id=incident.client_id)
+    # A drill's replayed mentions count in its own assessment only: never in a real
+    # incident's, nor in anybody's usual.
+    if incident.is_drill:
+        baseline &= ~drill_q()
+    else:
+        client_mentions = real_mentions(client_mentions)
     counts = client_mentions.aggregate(
         volume=Count("pk", filter=during),
         negative=Count("pk", filter=during & negative),

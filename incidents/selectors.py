@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, tzinfo
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncHour
 
+from incidents.drill_mentions import drill_q
 from incidents.models import Mention, Sentiment, Source, Triage, WatchTerm
 from portal.charts.timeseries import Bucket
 
@@ -53,8 +54,9 @@ class TermCount:
 
 
 def top_terms(terms: QuerySet[WatchTerm], *, since: datetime, limit: int = 10) -> list[TermCount]:
+    counted = Q(mentions__published_at__gte=since) & ~drill_q("mentions__")
     rows = (
-        terms.annotate(n=Count("mentions", filter=Q(mentions__published_at__gte=since)))
+        terms.annotate(n=Count("mentions", filter=counted))
         .filter(n__gt=0)
         .order_by("-n", "term")[:limit]
     )

@@ -218,6 +218,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "incidents.postmortem_tasks.send_action_item_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
+    # post-mortems: "once a day per overdue action item" is enforced by the task itself.
+    "postmortem-action-item-reminders": {
+        "task": "incidents.postmortem_tasks.send_action_item_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
     "monitoring-detect-alerts": {
         "task": "incidents.tasks.detect_alerts",
         "schedule": crontab(minute="*/5"),
@@ -269,15 +274,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {
-        "IncidentStatusEnum": "incidents.models.IncidentStatus",
-        "AlertStatusEnum": "incidents.models.AlertStatus",
-        "StatementStatusEnum": "incidents.models.StatementStatus",
-        "RiskStatusEnum": "plans.models.RiskStatus",
-        "PostMortemStatusEnum": "incidents.models.PostMortemStatus",
-        "ActionItemStatusEnum": "incidents.models.ActionItemStatus",
-        "ReportStatusEnum": "incidents.models.ReportStatus",
-    },
 }
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER via PROXY_SSL=1.

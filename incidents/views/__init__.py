@@ -16,6 +16,7 @@ from django.http import HttpRequest
 
 from clients.models import Client
 from clients.services import client_team
+from incidents.drill_mentions import real_mentions
 from incidents.models import Alert, Mention, Source, WatchTerm
 from portal.http import PortalRequest
 from portal.models import User
@@ -44,7 +45,8 @@ class Monitoring:
         return WatchTerm.objects.within(self.scope).filter(client=self.client)
 
     def mentions(self) -> QuerySet[Mention]:
-        return Mention.objects.within(self.scope).filter(client=self.client)
+        """The client's real mentions: drill replays belong to their drill only."""
+        return real_mentions(Mention.objects.within(self.scope).filter(client=self.client))
 
     def alerts(self) -> QuerySet[Alert]:
         return Alert.objects.within(self.scope).filter(client=self.client)

@@ -173,7 +173,7 @@ class MentionView(Monitoring, ClientObjectView[Mention], DetailView[Mention]):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         mentions_triage(
-            mentions=self.mentions().filter(pk=mention.pk),
+            mentions=self.get_queryset().filter(pk=mention.pk),  # a drill's mention too
             triage=form.cleaned_data["triage"],
             assignee=form.assignee_user(),
             by=user_of(request),

@@ -18,19 +18,10 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from incidents.alert_actions import AlertActionError
 from incidents.incident_services import IncidentError
-from incidents.postmortems import PostMortemError
-from incidents.reports import ReportError
 from plans.services import PlanError
 
-SERVICE_ERRORS: tuple[type[Exception], ...] = (
-    AlertActionError,
-    IncidentError,
-    PlanError,
-    PostMortemError,
-    ReportError,
-)
+SERVICE_ERRORS: tuple[type[Exception], ...] = (IncidentError, PlanError)
 
 
 def _flatten(detail: Any) -> Any:

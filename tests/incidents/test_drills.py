@@ -128,3 +128,106 @@ def test_a_drill_is_started_from_its_page(cast, client):
     assert response["Location"].endswith(f"/incidents/{incident.public_id}/")
     assert incident.exercise is not None
     assert "Choose a scenario" in client.post(url, {}, follow=True).text
+
+
+# -- drill mentions stay out of the client's real figures ------------------------------------
+
+
+def monitoring(name: str, cast: Any, **kwargs: Any) -> str:
+    return reverse(f"monitoring:{name}", kwargs={"client": cast.client.public_id, **kwargs})
+
+
+def a_real_mention(cast: Any) -> Mention:
+    from tests.incidents.ui_factories import a_mention, a_source, a_term
+
+    term = a_term(cast.client, "recall")
+    return a_mention(
+        cast.client,
+        a_source(cast.client, name="Newswire"),
+        text="Acme recall in the news",
+        author="@real_reporter",
+        author_reach=900,
+        sentiment_label="negative",
+        published_at=timezone.now() - timedelta(minutes=20),
+        terms=(term,),
+    )
+
+
+def test_the_inbox_lists_no_drill_mention(cast, client, django_capture_on_commit_callbacks):
+    real = a_real_mention(cast)
+    start(cast, django_capture_on_commit_callbacks)
+    client.force_login(cast.staff)
+    page = client.get(monitoring("inbox", cast)).content.decode()
+    assert "Acme recall in the news" in page
+    assert "[Drill]" not in page
+    assert "All <strong>1</strong>" in page  # the counts leave drills out too
+    new = client.get(
+        monitoring("inbox_new_count", cast),
+        {"since": (real.fetched_at - timedelta(hours=1)).isoformat()},
+    ).content.decode()
+    assert "1 new mention — show" in new
+
+
+def test_the_monitoring_overview_counts_no_drill_mention(
+    cast, client, django_capture_on_commit_callbacks
+):
+    real = a_real_mention(cast)
+    incident = start(cast, django_capture_on_commit_callbacks)
+    # The replay matched the watch term "recall" too, as real ingestion does.
+    assert incident.mentions.filter(matched_terms__term="recall").exists()
+    client.force_login(cast.staff)
+    page = client.get(monitoring("overview", cast), {"range": "24h"}).content.decode()
+    assert "<li><strong>1</strong><span>mentions, last 24 hours</span></li>" in page
+    assert "<li><strong>1</strong><span>negative</span></li>" in page
+    assert "@real_reporter" in page and "@newsdesk_live" not in page
+    assert f'{real.matched_terms.get().term}</a></td><td>Brand</td><td class="num">1</td>' in page
+
+
+def test_a_drill_mention_still_opens_and_triages_from_its_drill(
+    cast, client, django_capture_on_commit_callbacks
+):
+    incident = start(cast, django_capture_on_commit_callbacks)
+    mention = incident.mentions.first()
+    assert mention is not None
+    client.force_login(cast.staff)
+    assert client.get(monitoring("mention", cast, pk=mention.public_id)).status_code == 200
+    client.post(
+        monitoring("mention", cast, pk=mention.public_id),
+        {"triage": "ignored", "assignee": "none"},
+    )
+    mention.refresh_from_db()
+    assert mention.triage == "ignored"
+
+
+def test_drill_mentions_count_in_the_drills_assessment_only(
+    cast, django_capture_on_commit_callbacks
+):
+    from incidents.incident_selectors import assessment
+    from tests.incidents.incident_factories import an_incident
+
+    a_real_mention(cast)
+    drill = start(cast, django_capture_on_commit_callbacks)
+    real = an_incident(cast, title="A real one")
+    Incident.objects.filter(pk=real.pk).update(opened_at=drill.opened_at - timedelta(hours=1))
+    real.refresh_from_db()
+    later = drill.opened_at + timedelta(hours=1)
+    assert assessment(real, now=later).volume == 1  # the real mention only
+    assert [r.name for r in assessment(real, now=later).top_sources] == ["Newswire"]
+    mine = assessment(drill, now=later)
+    assert mine.volume == DRILL_SIZE
+    # A week on, the drill's burst is not part of anybody's usual.
+    week_on = drill.opened_at + timedelta(days=7)
+    Incident.objects.filter(pk=real.pk).update(opened_at=week_on)
+    real.refresh_from_db()
+    assert assessment(real, now=week_on + timedelta(hours=1)).usual_volume == pytest.approx(
+        1 / (4 * 7 * 24)
+    )
+
+
+def test_the_drill_source_name_is_reserved(cast, client):
+    client.force_login(cast.owner)
+    response = client.post(
+        monitoring("source_create", cast),
+        {"name": "drill REPLAY", "kind": "push", "url": "", "interval_minutes": 10},
+    )
+    assert "is kept for the mentions drills replay" in response.content.decode()
