@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from incidents import webhook_events
 from incidents.models import (
     PaperSize,
     PostMortem,
@@ -214,6 +215,8 @@ def report_generate(*, report_id: int, generation: int) -> str:
         current.render_seconds = round(rendered.seconds, 3)
         current.finished_at = timezone.now()
         current.save()
+        if current.kind == ReportKind.POSTMORTEM:
+            webhook_events.emit_postmortem_ready(report=current)
         if old and old != name:
             transaction.on_commit(lambda: storage.delete(old))
     return "done"

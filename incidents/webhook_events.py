@@ -21,7 +21,7 @@ from incidents.webhooks import PING, queue_event
 
 if TYPE_CHECKING:
     from clients.models import Client
-    from incidents.models import Incident, PostMortem, Statement
+    from incidents.models import Incident, Report, Statement
 
 ALERT_RAISED = "alert.raised"
 INCIDENT_OPENED = "incident.opened"
@@ -107,20 +107,28 @@ def emit_statement_published(*, statement: Statement) -> None:
         )
 
 
-def emit_postmortem_ready(*, postmortem: PostMortem, variant: str, download_url: str) -> None:
-    """The hook for "post-mortem ready": call it when a post-mortem's PDF report has been
-    generated (once per finished generation)."""
+def emit_postmortem_ready(*, report: Report) -> None:
+    """A post-mortem's PDF report finished generating (called by reports.report_generate,
+    once per finished generation, inside its transaction)."""
+    postmortem = report.postmortem
+    if postmortem is None:
+        return
     incident = postmortem.incident
     if not incident.is_drill:
+        client = report.client
         _emit(
-            incident.client,
+            client,
             POSTMORTEM_READY,
             {
                 "postmortem": {
                     "id": str(postmortem.public_id),
                     "status": postmortem.status,
-                    "variant": variant,
-                    "pdf_url": download_url,
+                    "report": str(report.public_id),
+                    "variant": report.variant,
+                    "pages": report.pages,
+                    "pdf_url": _link(
+                        "reports:download", client=client.public_id, pk=report.public_id
+                    ),
                 },
                 "incident": incident_payload(incident),
             },
