@@ -68,15 +68,16 @@ class PortalIncidentView(PortalClientPage):
             if postmortem
             else ActionItem.objects.none()
         )
+        is_current = incident.status in CURRENT_STATUSES
+        # While it runs, the latest update comes first; afterwards the story reads in order.
+        order = ("-created_at", "-id") if is_current else ("created_at", "id")
         context.update(
             incident=incident,
-            is_current=incident.status in CURRENT_STATUSES,
+            is_current=is_current,
             statements=Statement.objects.within(scope)
             .filter(incident=incident)
             .order_by("-published_at", "-id"),
-            timeline=TimelineEntry.objects.within(scope)
-            .filter(incident=incident)
-            .order_by("created_at", "id"),
+            timeline=TimelineEntry.objects.within(scope).filter(incident=incident).order_by(*order),
             tasks=IncidentTask.objects.within(scope).filter(incident=incident),
             postmortem=postmortem,
             actions=actions,
