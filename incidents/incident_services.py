@@ -403,7 +403,8 @@ def incident_open(
             )
         _run_plan(incident, by=by)
         if not is_drill:
-            _queue_notifications(incident, severity)
+            # Opening at a severity informs its stakeholders as raising to it would.
+            _queue_notifications(incident, severity, opening=True)
         webhook_events.emit_incident_opened(incident=incident)
     return incident
 
@@ -484,16 +485,17 @@ def incident_change_severity(
     return incident
 
 
-def _queue_notifications(incident: Incident, severity: int) -> None:
+def _queue_notifications(incident: Incident, severity: int, *, opening: bool = False) -> None:
     from incidents.incident_tasks import notify_stakeholders
 
     incident_id = incident.pk
-    transaction.on_commit(lambda: notify_stakeholders.delay(incident_id, severity))
+    transaction.on_commit(lambda: notify_stakeholders.delay(incident_id, severity, opening=opening))
 
 
-def stakeholders_notify_automatic(*, incident_id: int, severity: int) -> int:
+def stakeholders_notify_automatic(*, incident_id: int, severity: int, opening: bool = False) -> int:
     """Inform the contacts whose level the severity reaches, each once per level (the
-    unique constraint makes a second run, or a raise back to the same level, a no-op).
+    unique constraint makes a second run, or a raise back to the same level, a no-op),
+    whether the incident was opened at that severity (`opening`) or raised to it.
     Drills inform nobody. Returns how many were informed."""
     from portal.mail import queue_email
 
@@ -505,8 +507,9 @@ def stakeholders_notify_automatic(*, incident_id: int, severity: int) -> int:
     ).exclude(email="")
     informed = 0
     for contact in contacts:
+        state = "has been opened at" if opening else "is now at"
         message = (
-            f"{incident.client.name}: the incident “{incident.title}” is now at severity "
+            f"{incident.client.name}: the incident “{incident.title}” {state} severity "
             f"{severity}. {incident.client.agency.name} will keep you informed."
         )
         with transaction.atomic():
@@ -525,7 +528,8 @@ def stakeholders_notify_automatic(*, incident_id: int, severity: int) -> int:
                 locked,
                 by=None,
                 kind=EntryKind.STAKEHOLDER_NOTIFIED,
-                text=f"{contact.name} informed by email (severity {severity}).",
+                text=f"{contact.name} informed by email (severity {severity}"
+                f"{', at opening' if opening else ''}).",
                 data={"contact": str(contact.public_id), "automatic": True},
             )
             queue_email(

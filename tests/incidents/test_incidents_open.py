@@ -109,3 +109,114 @@ def test_a_drill_informs_nobody(cast, django_capture_on_commit_callbacks):
         incident = an_incident(cast, severity=4, is_drill=True)
     assert mail.outbox == []
     assert incident.stakeholder_notifications.count() == 0
+
+
+def stakeholders(cast):
+    """Jane (told from severity 3, the default), a regulator from 2, the CEO only at 4,
+    and a contact without an email address (nobody to write to)."""
+    from clients.models import Contact
+
+    Contact.objects.create(
+        client=cast.client,
+        name="Rita Regulator",
+        kind="regulator",
+        email="rita@regulator.test",
+        notify_from_severity=2,
+    )
+    Contact.objects.create(
+        client=cast.client,
+        name="Carl CEO",
+        kind="internal",
+        email="ceo@acme.test",
+        notify_from_severity=4,
+    )
+    Contact.objects.create(
+        client=cast.client, name="No Email", kind="partner", email="", notify_from_severity=1
+    )
+
+
+def test_opening_through_the_page_informs_records_and_logs_the_stakeholders(
+    cast, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from incidents.models import Incident, StakeholderNotification
+
+    stakeholders(cast)
+    client.force_login(cast.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("incidents:open", kwargs={"client": cast.client.public_id}),
+            {"title": "Factory fire", "severity": "3", "summary": ""},
+        )
+    assert response.status_code == 302
+    incident = Incident.objects.get(title="Factory fire")
+    assert sorted(m.to[0] for m in mail.outbox) == ["jane@planet.test", "rita@regulator.test"]
+    email = next(m for m in mail.outbox if m.to == ["rita@regulator.test"])
+    assert "Acme Foods: the incident “Factory fire” has been opened at severity 3." in email.body
+    records = StakeholderNotification.objects.filter(incident=incident)
+    assert sorted((r.contact.name, r.severity, r.automatic, r.channel) for r in records) == [
+        ("Jane Reporter", 3, True, "email"),
+        ("Rita Regulator", 3, True, "email"),
+    ]
+    entries = incident.timeline.filter(kind=EntryKind.STAKEHOLDER_NOTIFIED)
+    assert sorted(entries.values_list("text", flat=True)) == [
+        "Jane Reporter informed by email (severity 3, at opening).",
+        "Rita Regulator informed by email (severity 3, at opening).",
+    ]
+    page = client.get(response["Location"]).content.decode()
+    assert "<strong>Rita Regulator</strong>" in page and "automatic, severity 3" in page
+    assert "Carl CEO" not in page.split('id="stakeholders-h"')[1].split("Log a contact")[0]
+
+
+def test_opening_from_an_alert_at_the_top_severity_informs_everyone_it_reaches(
+    cast, django_capture_on_commit_callbacks
+):
+    stakeholders(cast)
+    alert = an_alert_with_mentions(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = an_incident(cast, alert=alert, severity=4)
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "ceo@acme.test",
+        "jane@planet.test",
+        "rita@regulator.test",
+    ]
+    assert incident.stakeholder_notifications.filter(automatic=True, severity=4).count() == 3
+
+
+def test_a_low_severity_opening_informs_only_those_told_from_it(
+    cast, django_capture_on_commit_callbacks
+):
+    stakeholders(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = an_incident(cast, severity=1)
+    assert mail.outbox == []  # the only contact told from 1 has no email address
+    assert incident.stakeholder_notifications.count() == 0
+
+
+def test_a_drill_opened_at_the_top_severity_informs_nobody(
+    cast, django_capture_on_commit_callbacks
+):
+    stakeholders(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = an_incident(cast, severity=4, is_drill=True)
+    assert mail.outbox == []
+    assert incident.stakeholder_notifications.count() == 0
+    assert not incident.timeline.filter(kind=EntryKind.STAKEHOLDER_NOTIFIED).exists()
+
+
+def test_a_real_worker_informs_the_stakeholders_of_an_opening(celery_worker, cast):
+    """The notification goes through the broker to a real Celery worker."""
+    import time
+
+    from incidents.models import StakeholderNotification
+
+    stakeholders(cast)
+    incident = an_incident(cast, severity=2)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if StakeholderNotification.objects.filter(incident=incident).exists():
+            break
+        time.sleep(0.2)
+    record = StakeholderNotification.objects.get(incident=incident)
+    assert (record.contact.name, record.severity) == ("Rita Regulator", 2)
