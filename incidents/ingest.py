@@ -81,11 +81,16 @@ def client_matcher(client_id: int) -> Matcher[int]:
     """The compiled matcher of a client's enabled terms. The terms themselves are the
     cache key: one small query per batch, and an edited, added, disabled or deleted term
     recompiles the matcher on the next batch in every worker."""
-    version: _TermsVersion = tuple(
-        WatchTerm.objects.filter(client_id=client_id, enabled=True)
-        .order_by("id")
-        .values_list("id", "term", "kind", "mode")
-    )
+    connection = connections[router.db_for_read(WatchTerm)]
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {q('id')}, {q('term')}, {q('kind')}, {q('mode')} "  # noqa: S608
+            f"FROM {q(WatchTerm._meta.db_table)} "
+            f"WHERE {q('client_id')} = %s AND {q('enabled')} = %s ORDER BY {q('id')}",
+            [client_id, True],
+        )
+        version: _TermsVersion = tuple(cursor.fetchall())
     cached = _matchers.get(client_id)
     if cached is not None and cached[0] == version:
         return cached[1]
@@ -111,6 +116,10 @@ def _clip(value: str, size: int) -> str:
     return value if len(value) <= size else value[: size - 1] + "…"
 
 
+# The per-batch reads (which ids are stored, the client's terms) and the inserts are
+# written in SQL: they run on every poll, and compiling the ORM's equivalent cost more
+# than the database took to run them (measured with bench.ingest).
+#
 # Rows are inserted with one prepared INSERT ... ON CONFLICT DO NOTHING run over the
 # batch (`executemany`), which SQLite (3.24+) and PostgreSQL both understand. Measured
 # with bench.ingest, `bulk_create(ignore_conflicts=True)` spent more time compiling SQL
@@ -136,22 +145,29 @@ _MENTION_COLUMNS = (
 )
 
 
-def time_ordered_uuid() -> uuid.UUID:
-    """A version-7 UUID (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits.
+def _uuid7_ints(count: int) -> list[int]:
+    randomness = os.urandom(10 * count)
+    stamp = ((time.time_ns() // 1_000_000) & (1 << 48) - 1) << 80 | 0x7 << 76 | 0x2 << 62
+    ints = []
+    for start in range(0, 10 * count, 10):
+        rand = int.from_bytes(randomness[start : start + 10], "big")
+        ints.append(stamp | (rand >> 62 & 0xFFF) << 64 | rand & (1 << 62) - 1)
+    return ints
+
+
+def time_ordered_uuids(count: int, *, native: bool) -> list[uuid.UUID] | list[str]:
+    """`count` version-7 UUIDs (RFC 9562: 48 bits of Unix milliseconds, then 74 random
+    bits), as the database column takes them: UUID objects for a native uuid column
+    (PostgreSQL), else 32 hex digits (what Django stores in a char(32) column).
+
     Mentions are inserted in time order, so their public ids land at the end of the
     unique index instead of on a random page of it; random (version-4) ids made every
     batch dirty pages all over that index once the table outgrew the page cache. 74
     random bits keep the ids unguessable."""
-    rand = int.from_bytes(os.urandom(10), "big")
-    millis = time.time_ns() // 1_000_000
-    value = (
-        (millis & (1 << 48) - 1) << 80
-        | 0x7 << 76  # version
-        | (rand >> 62 & 0xFFF) << 64
-        | 0x2 << 62  # RFC variant
-        | rand & (1 << 62) - 1
-    )
-    return uuid.UUID(int=value)
+    ints = _uuid7_ints(count)
+    if native:
+        return [uuid.UUID(int=value) for value in ints]
+    return [f"{value:032x}" for value in ints]
 
 
 def _insert_sql(
@@ -166,39 +182,46 @@ def _insert_sql(
     return f"INSERT INTO {table} ({names}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608
 
 
-def ingest_entries(*, source: Source, entries: Sequence[EntryLike]) -> IngestResult:
-    """Store the entries of one fetch or push as mentions of `source`'s client.
+@dataclass(slots=True)
+class PreparedBatch:
+    """Entries of one fetch or push made into rows, matched and scored; nothing written
+    yet. `received` counts every entry given, duplicates included."""
 
-    Entries already stored for this source (and repeats within the batch) are counted as
-    duplicates and not scored again."""
+    source: Source
+    received: int
+    rows: list[tuple[Any, ...]]
+    matches: dict[str, list[int]]
+
+
+def prepare_entries(*, source: Source, entries: Sequence[EntryLike]) -> PreparedBatch:
+    """Rows for the entries not stored yet for this source (one query finds them):
+    matched against the client's terms and scored. Entries already stored (and repeats
+    within the batch) are left out and never scored again."""
     by_id: dict[str, EntryLike] = {}
     for entry in entries:
         key = _fit_id(entry.external_id)
         if key and key not in by_id:
             by_id[key] = entry
+    batch = PreparedBatch(source=source, received=len(entries), rows=[], matches={})
     if not by_id:
-        return IngestResult(created=0, duplicates=len(entries))
-    existing = set(
-        Mention.objects.filter(source=source, external_id__in=list(by_id)).values_list(
-            "external_id", flat=True
-        )
-    )
+        return batch
+    existing = _stored_ids(source.pk, list(by_id))
     fresh = [(key, entry) for key, entry in by_id.items() if key not in existing]
-    duplicates = len(entries) - len(fresh)
     if not fresh:
-        return IngestResult(created=0, duplicates=duplicates)
+        return batch
 
     matcher = client_matcher(source.client_id)
     connection = connections[router.db_for_write(Mention)]
-    ops = connection.ops
-    native_uuid = connection.features.has_native_uuid_field
+    adapt_datetime = connection.ops.adapt_datetimefield_value
     now = timezone.now()
-    fetched_at = ops.adapt_datetimefield_value(now)
+    fetched_at = adapt_datetime(now)
     score = vader.score
     client_id, source_id = source.client_id, source.pk
-    rows: list[tuple[Any, ...]] = []
-    matches: dict[str, list[int]] = {}
-    for key, entry in fresh:
+    public_ids = time_ordered_uuids(len(fresh), native=connection.features.has_native_uuid_field)
+    rows = batch.rows
+    matches = batch.matches
+    new = Triage.NEW.value
+    for (key, entry), public_id in zip(fresh, public_ids, strict=True):
         text = entry.text
         title = entry.title
         if matcher:
@@ -206,34 +229,62 @@ def ingest_entries(*, source: Source, entries: Sequence[EntryLike]) -> IngestRes
             if matched:
                 matches[key] = matched
         sentiment = score(text or title)
-        public_id = time_ordered_uuid()
         url = entry.url
+        author = entry.author
+        language = entry.language
+        published = entry.published
         rows.append(
             (
-                public_id if native_uuid else public_id.hex,
+                public_id,
                 client_id,
                 source_id,
                 key,
                 url if len(url) <= MAX_URL else "",
-                _clip(entry.author, MAX_AUTHOR),
+                author if len(author) <= MAX_AUTHOR else _clip(author, MAX_AUTHOR),
                 entry.author_reach,
-                _clip(title, MAX_TITLE),
+                title if len(title) <= MAX_TITLE else _clip(title, MAX_TITLE),
                 text,
-                ops.adapt_datetimefield_value(entry.published or now),
+                adapt_datetime(published) if published is not None else fetched_at,
                 fetched_at,
-                (entry.language or "")[:16],
+                language[:16] if language else "",
                 sentiment.compound,
                 sentiment.label.value,
-                Triage.NEW.value,
+                new,
             )
         )
+    return batch
 
+
+def _stored_ids(source_id: int, keys: list[str]) -> set[str]:
+    """Which of these external ids the source has stored already."""
+    connection = connections[router.db_for_read(Mention)]
+    q = connection.ops.quote_name
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        for chunk in _chunks(keys, _rows_per_statement(connection, 1) - 1):
+            cursor.execute(
+                f"SELECT {q('external_id')} FROM {q(Mention._meta.db_table)} "  # noqa: S608
+                f"WHERE {q('source_id')} = %s AND {q('external_id')} IN "
+                f"({', '.join(['%s'] * len(chunk))})",
+                [source_id, *chunk],
+            )
+            found.update(row[0] for row in cursor.fetchall())
+    return found
+
+
+def store_batch(batch: PreparedBatch) -> int:
+    """Insert a prepared batch's mentions and their matched terms, skipping any already
+    there (another worker's, a moment ago); how many were inserted. Run it inside a
+    transaction; the source's `mention_count` is the caller's to update."""
+    if not batch.rows:
+        return 0
+    connection = connections[router.db_for_write(Mention)]
     through = Mention.matched_terms.through
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        ids = _insert_mentions(connection, cursor, rows)
+    with connection.cursor() as cursor:
+        ids = _insert_mentions(connection, cursor, batch.rows)
         links = [
             (ids[key], term_id)
-            for key, term_ids in matches.items()
+            for key, term_ids in batch.matches.items()
             if key in ids
             for term_id in term_ids
         ]
@@ -242,9 +293,24 @@ def ingest_entries(*, source: Source, entries: Sequence[EntryLike]) -> IngestRes
                 _insert_sql(connection, through, ("mention_id", "watchterm_id"), len(chunk)),
                 [value for link in chunk for value in link],
             )
-        if ids:
-            Source.objects.filter(pk=source.pk).update(mention_count=F("mention_count") + len(ids))
-    return IngestResult(created=len(ids), duplicates=len(entries) - len(ids))
+    return len(ids)
+
+
+def ingest_entries(*, source: Source, entries: Sequence[EntryLike]) -> IngestResult:
+    """Store the entries of one fetch or push as mentions of `source`'s client.
+
+    Entries already stored for this source (and repeats within the batch) are counted as
+    duplicates and not scored again."""
+    batch = prepare_entries(source=source, entries=entries)
+    created = 0
+    if batch.rows:
+        with transaction.atomic(using=router.db_for_write(Mention)):
+            created = store_batch(batch)
+            if created:
+                Source.objects.filter(pk=source.pk).update(
+                    mention_count=F("mention_count") + created
+                )
+    return IngestResult(created=created, duplicates=len(entries) - created)
 
 
 def _rows_per_statement(connection: BaseDatabaseWrapper, columns: int) -> int:

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote, urlsplit
 
-from django.db.models import Q
+from django.db import connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from incidents.ingest import ingest_entries
-from incidents.models import Source, SourceKind
+from incidents.ingest import prepare_entries, store_batch
+from incidents.models import Mention, Source, SourceKind
 from incidents.monitoring.fetch import FetchError, FetchSettings, fetch
 from incidents.monitoring.parse import parse_feed
 
@@ -43,16 +46,42 @@ class PollResult:
     created: int = 0
     duplicates: int = 0
     error: str = ""
+    # Whether the poll gave the caller's lock back itself (see poll_source's claimed_at).
+    lock_released: bool = False
 
 
 # --------------------------------------------------------------------------- lock
 
 
+# The lock and health statements run on every poll, twice for a feed that has not changed,
+# and are written in SQL: measured with bench.ingest, compiling the equivalent ORM
+# UPDATE took about five times as long as the database took to run it. Identifiers come
+# from the model and are quoted; every value is a parameter.
+
+
+def _table_and_columns(connection: BaseDatabaseWrapper) -> tuple[str, Callable[[str], str]]:
+    quote = connection.ops.quote_name
+    return quote(Source._meta.db_table), quote
+
+
+def _connection() -> BaseDatabaseWrapper:
+    return connections[router.db_for_write(Source)]
+
+
 def claim_source(source_id: int, *, now: datetime | None = None) -> bool:
     """Take the source's poll lock if it is free or stale. True when this caller has it."""
     now = now or timezone.now()
-    free = Q(polling_since__isnull=True) | Q(polling_since__lt=now - LOCK_TIMEOUT)
-    return Source.objects.filter(free, pk=source_id).update(polling_since=now) == 1
+    connection = _connection()
+    table, q = _table_and_columns(connection)
+    since = q("polling_since")
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {since} = %s "  # noqa: S608
+            f"WHERE {q('id')} = %s AND ({since} IS NULL OR {since} < %s)",
+            [adapt(now), source_id, adapt(now - LOCK_TIMEOUT)],
+        )
+        return bool(cursor.rowcount == 1)
 
 
 def release_source(source_id: int, *, claimed_at: datetime | None = None) -> None:
@@ -118,17 +147,6 @@ def poll_url(source: Source, settings: FetchSettings) -> str:
 
 # --------------------------------------------------------------------------- poll
 
-_HEALTH_FIELDS = [
-    "etag",
-    "last_modified",
-    "last_polled_at",
-    "last_success_at",
-    "last_error",
-    "last_error_at",
-    "consecutive_failures",
-    "next_poll_at",
-]
-
 
 def backoff(interval_minutes: int, failures: int) -> timedelta:
     """Delay before the next poll after `failures` consecutive failures."""
@@ -136,28 +154,90 @@ def backoff(interval_minutes: int, failures: int) -> timedelta:
     return delay if delay < MAX_BACKOFF else MAX_BACKOFF
 
 
-def _failed(source: Source, message: str, now: datetime) -> PollResult:
+def _record_health(
+    source: Source,
+    *,
+    now: datetime,
+    error: str | None = None,
+    created: int = 0,
+    validators: tuple[str, str] | None = None,
+    claimed_at: datetime | None = None,
+) -> bool:
+    """Write the outcome of a poll (success unless `error`) in one UPDATE, which also adds
+    `created` to the mention count, stores new validators and - when `claimed_at` is the
+    caller's lock - gives the lock back (only if it still is ours: a poll that overran its
+    lock must not free the lock of the worker that took it over). The in-memory source
+    follows. True when the lock was handled here."""
     source.last_polled_at = now
-    source.last_error = message[:500]
-    source.last_error_at = now
-    source.consecutive_failures += 1
-    source.next_poll_at = now + backoff(source.interval_minutes, source.consecutive_failures)
-    source.save(update_fields=_HEALTH_FIELDS)
-    return PollResult(ok=False, error=source.last_error)
+    if error is None:
+        source.last_success_at = now
+        source.last_error = ""
+        source.consecutive_failures = 0
+        source.next_poll_at = now + timedelta(minutes=source.interval_minutes)
+    else:
+        source.last_error = error[:500]
+        source.last_error_at = now
+        source.consecutive_failures += 1
+        source.next_poll_at = now + backoff(source.interval_minutes, source.consecutive_failures)
+    if validators is not None:
+        source.etag, source.last_modified = validators
+    connection = _connection()
+    table, q = _table_and_columns(connection)
+    adapt = connection.ops.adapt_datetimefield_value
+    assignments = [
+        f"{q('etag')} = %s",
+        f"{q('last_modified')} = %s",
+        f"{q('last_polled_at')} = %s",
+        f"{q('last_success_at')} = %s",
+        f"{q('last_error')} = %s",
+        f"{q('last_error_at')} = %s",
+        f"{q('consecutive_failures')} = %s",
+        f"{q('next_poll_at')} = %s",
+        f"{q('mention_count')} = {q('mention_count')} + %s",
+    ]
+    params: list[Any] = [
+        source.etag,
+        source.last_modified,
+        adapt(now),
+        adapt(source.last_success_at),
+        source.last_error,
+        adapt(source.last_error_at),
+        source.consecutive_failures,
+        adapt(source.next_poll_at),
+        created,
+    ]
+    if claimed_at is not None:
+        since = q("polling_since")
+        assignments.append(f"{since} = CASE WHEN {since} = %s THEN NULL ELSE {since} END")
+        params.append(adapt(claimed_at))
+    params.append(source.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(assignments)} WHERE {q('id')} = %s",  # noqa: S608
+            params,
+        )
+    source.mention_count += created
+    return claimed_at is not None
 
 
-def _succeeded(source: Source, now: datetime) -> None:
-    source.last_polled_at = now
-    source.last_success_at = now
-    source.last_error = ""
-    source.consecutive_failures = 0
-    source.next_poll_at = now + timedelta(minutes=source.interval_minutes)
-    source.save(update_fields=_HEALTH_FIELDS)
+def _failed(source: Source, message: str, now: datetime, claimed_at: datetime | None) -> PollResult:
+    released = _record_health(source, now=now, error=message, claimed_at=claimed_at)
+    return PollResult(ok=False, error=source.last_error, lock_released=released)
 
 
-def poll_source(*, source: Source, settings: FetchSettings | None = None) -> PollResult:
+def poll_source(
+    *,
+    source: Source,
+    settings: FetchSettings | None = None,
+    claimed_at: datetime | None = None,
+) -> PollResult:
     """Fetch, parse and store one source's new mentions; record its health either way.
-    The caller holds the source's lock."""
+
+    The caller holds the source's lock. Given `claimed_at` (the time it claimed it with),
+    the health update gives the lock back in the same statement (`lock_released` in the
+    result), so a poll costs one write after the claim; otherwise releasing is the
+    caller's. Mentions, their count, the health and the validators are committed
+    together: a crash before that commit re-fetches and stores everything next time."""
     settings = settings or FetchSettings.from_django()
     if not source.is_polled:
         return PollResult(ok=True)
@@ -171,11 +251,11 @@ def poll_source(*, source: Source, settings: FetchSettings | None = None) -> Pol
         )
     except FetchError as exc:
         logger.info("Polling %s failed: %s", source.pk, exc.detail or exc.user_message)
-        return _failed(source, exc.user_message, timezone.now())
+        return _failed(source, exc.user_message, timezone.now(), claimed_at)
     now = timezone.now()
     if result.not_modified:
-        _succeeded(source, now)
-        return PollResult(ok=True, not_modified=True)
+        released = _record_health(source, now=now, claimed_at=claimed_at)
+        return PollResult(ok=True, not_modified=True, lock_released=released)
     feed = parse_feed(
         result.body,
         content_type=result.content_type,
@@ -183,10 +263,19 @@ def poll_source(*, source: Source, settings: FetchSettings | None = None) -> Pol
         detect_language=DETECT_LANGUAGE,
     )
     if not feed.entries and feed.parser == "none":
-        return _failed(source, " ".join(feed.problems) or "The feed could not be read.", now)
-    ingested = ingest_entries(source=source, entries=feed.entries)
-    # Validators are stored only after the mentions are: a crash in between re-fetches.
-    source.etag = (result.etag or "")[:500]
-    source.last_modified = (result.last_modified or "")[:100]
-    _succeeded(source, now)
-    return PollResult(ok=True, created=ingested.created, duplicates=ingested.duplicates)
+        message = " ".join(feed.problems) or "The feed could not be read."
+        return _failed(source, message, now, claimed_at)
+    # Matching and scoring happen before the transaction, which holds only the writes.
+    batch = prepare_entries(source=source, entries=feed.entries)
+    validators = ((result.etag or "")[:500], (result.last_modified or "")[:100])
+    with transaction.atomic(using=router.db_for_write(Mention)):
+        created = store_batch(batch)
+        released = _record_health(
+            source, now=now, created=created, validators=validators, claimed_at=claimed_at
+        )
+    return PollResult(
+        ok=True,
+        created=created,
+        duplicates=batch.received - created,
+        lock_released=released,
+    )

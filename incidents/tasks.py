@@ -62,10 +62,12 @@ def poll_source_task(source_id: int) -> None:
     if not claim_source(source_id, now=now):
         logger.info("Source %s is being polled by another worker", source_id)
         return
+    released = False
     try:
         source = Source.objects.filter(pk=source_id, enabled=True).first()
         if source is not None:
-            poll_source(source=source)
+            # The poll's health update gives the lock back in the same statement.
+            released = poll_source(source=source, claimed_at=now).lock_released
     except SoftTimeLimitExceeded:
         Source.objects.filter(pk=source_id).update(
             last_error="Polling took too long and was stopped; we will retry later.",
@@ -73,7 +75,8 @@ def poll_source_task(source_id: int) -> None:
             next_poll_at=timezone.now() + timedelta(minutes=15),
         )
     finally:
-        release_source(source_id, claimed_at=now)
+        if not released:
+            release_source(source_id, claimed_at=now)
 
 
 @shared_task(ignore_result=True)

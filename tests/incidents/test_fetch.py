@@ -83,6 +83,12 @@ class Handler(BaseHTTPRequestHandler):
             )
         elif path == "/echo-host":
             self._send(200, self.headers.get("Host", "").encode(), Content_Type="text/plain")
+        elif path == "/echo-peer":
+            self._send(200, str(self.client_address[1]).encode(), Content_Type="text/plain")
+        elif path == "/then-close":
+            # Answers as if keeping the connection, then closes it (an idle timeout).
+            self._send(200, str(self.client_address[1]).encode(), Content_Type="text/plain")
+            self.close_connection = True
         elif path == "/slow":
             time.sleep(3)
             self._send(200, FEED)
@@ -250,10 +256,61 @@ def test_connection_goes_to_the_checked_address_with_the_original_host_header(
     assert lookups.count("feeds.internal.test") == 1
 
 
+def test_a_stalled_dns_server_fails_the_fetch_in_bounded_time(
+    allowed: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    allowed.FEED_DNS_TIMEOUT_SECONDS = 0.3
+    release = threading.Event()
+
+    def stalled(host: Any, *args: Any, **kwargs: Any) -> Any:
+        release.wait(10)  # a resolver that never answers (until the test ends)
+        raise socket.gaierror("no answer")
+
+    monkeypatch.setattr(socket, "getaddrinfo", stalled)
+    started = time.monotonic()
+    try:
+        with pytest.raises(DNSFailure) as caught:
+            fetch("http://feeds.slow-dns.test/feed.xml")
+        assert time.monotonic() - started < 1.5
+        assert caught.value.user_message == (
+            "The host name feeds.slow-dns.test could not be looked up: the DNS server did "
+            "not answer within 0.3 seconds."
+        )
+    finally:
+        release.set()
+
+
 def test_unknown_host_name_is_a_dns_failure(settings: Any) -> None:
     with pytest.raises(DNSFailure) as caught:
         fetch("http://no-such-host.invalid/feed.xml")
     assert "could not be found" in caught.value.user_message
+
+
+# --------------------------------------------------------------------------- keep-alive
+
+
+def test_a_second_fetch_from_the_same_host_reuses_the_connection(server: str, allowed: Any) -> None:
+    first = fetch(f"{server}/echo-peer").body
+    assert fetch(f"{server}/echo-peer").body == first
+
+
+def test_connections_are_not_shared_between_host_names_at_one_address(
+    server: str, allowed: Any, names_resolve_locally: None
+) -> None:
+    allowed.FEED_ALLOWED_HOSTS = ["a.internal.test", "b.internal.test"]
+    port = server.rsplit(":", 1)[1]
+    peer_a = fetch(f"http://a.internal.test:{port}/echo-peer").body
+    peer_b = fetch(f"http://b.internal.test:{port}/echo-peer").body
+    assert peer_a != peer_b
+    assert fetch(f"http://a.internal.test:{port}/echo-peer").body == peer_a
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced(server: str, allowed: Any) -> None:
+    first = fetch(f"{server}/then-close").body
+    time.sleep(0.05)
+    second = fetch(f"{server}/echo-peer")
+    assert second.status == 200
+    assert second.body != first
 
 
 # --------------------------------------------------------------------------- schemes

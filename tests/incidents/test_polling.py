@@ -134,6 +134,35 @@ def test_releasing_an_overrun_claim_leaves_the_new_owner_alone(source):
     assert not claim_source(source.pk)
 
 
+def test_a_poll_under_a_claim_gives_the_lock_back_with_its_health_update(source, server):
+    claimed_at = timezone.now()
+    assert claim_source(source.pk, now=claimed_at)
+    result = poll_source(source=source, claimed_at=claimed_at)
+    assert result.lock_released and result.created == 5
+    source.refresh_from_db()
+    assert source.polling_since is None and source.mention_count == 5
+    # The 304 path and a failure give it back the same way.
+    assert claim_source(source.pk, now=claimed_at)
+    assert poll_source(source=source, claimed_at=claimed_at).not_modified
+    assert claim_source(source.pk, now=claimed_at)
+    server.routes["/feed.xml"] = Route(statuses=[500])
+    source.etag = ""
+    result = poll_source(source=source, claimed_at=claimed_at)
+    assert not result.ok and result.lock_released
+    source.refresh_from_db()
+    assert source.polling_since is None and source.consecutive_failures == 1
+
+
+def test_a_poll_that_overran_its_lock_records_health_but_leaves_the_new_owner_alone(source):
+    old = timezone.now() - LOCK_TIMEOUT - timedelta(minutes=1)
+    assert claim_source(source.pk, now=old)
+    assert claim_source(source.pk)  # another worker took the stale lock over
+    assert poll_source(source=source, claimed_at=old).created == 5
+    source.refresh_from_db()
+    assert source.polling_since is not None and source.last_success_at is not None
+    assert not claim_source(source.pk)
+
+
 def test_a_mastodon_hashtag_source_polls_the_public_timeline_api(cast, server):
     server.routes["/api/v1/timelines/tag/acmefoods"] = Route(
         content_type="application/json",
