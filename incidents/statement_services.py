@@ -9,10 +9,11 @@ with its name; a known one without a value stays visible as `[name]`, and approv
 refused while one is left, so an unfinished statement cannot go out.
 
 Who may approve (the plan's approval chain is free text, so the rule is simple and
-shown on the page): the people holding a crisis role of the incident whose role name
-appears in the plan revision's approval chain (case-insensitive); when the incident
-runs no plan, no role of it is named there, or nobody with an account holds a named
-role, the agency's owners and managers. The author of a statement never approves it.
+shown on the page): the people holding, in this incident, a role of the plan's crisis
+team that the revision's approval chain names as a whole word or phrase (case- and
+accent-insensitive: "Legal" is named by "legal signs off", not by "paralegal"); when the
+incident runs no plan, the chain names none of the team's roles, or nobody with an
+account holds a named role, the agency's owners and managers. The author of a statement never approves it.
 
 Every change writes a timeline entry (through `timeline_add`, which takes the incident
 row lock); published statements are client-visible entries. A closed incident refuses
@@ -22,6 +23,8 @@ clicked.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -43,6 +46,7 @@ from incidents.models import (
     TimelineEntry,
     Visibility,
 )
+from incidents.monitoring.text import normalise
 from plans.placeholders import PLACEHOLDERS, render_placeholders, validate_placeholders
 from portal.models import User
 
@@ -65,18 +69,42 @@ class ApprovalRule:
         return any(u.pk == user.pk for u in self.approvers)
 
 
+def roles_named_in_chain(chain: str, roles: Iterable[str]) -> list[str]:
+    """The roles of `roles` (the plan's crisis team) that the approval chain names, in
+    their plan spelling: whole words only, case- and accent-insensitive, a plural or
+    possessive allowed ("the legal team's sign-off" names Legal, "paralegal" does not).
+    Longer names are matched first and their words used up, so "Crisis lead" does not
+    also name a role called "Lead"."""
+    text = normalise(chain)
+    by_norm: dict[str, str] = {}
+    for role in roles:
+        norm = normalise(role)
+        if norm:
+            by_norm.setdefault(norm, role.strip())
+    found: list[str] = []
+    for norm in sorted(by_norm, key=len, reverse=True):
+        pattern = re.compile(r"(?<!\w)" + re.escape(norm) + r"(?:'?s)?(?!\w)")
+        if pattern.search(text):
+            found.append(by_norm[norm])
+            text = pattern.sub(" | ", text)
+    order = list(by_norm.values())
+    return sorted(found, key=order.index)
+
+
 def approval_rule(incident: Incident) -> ApprovalRule:
     revision = incident.plan_revision
-    chain = (revision.approval_chain if revision is not None else "").casefold()
-    named: list[IncidentRole] = []
-    if chain.strip():
-        for role in IncidentRole.objects.filter(incident=incident).select_related("person"):
-            name = role.role.strip().casefold()
-            if name and name in chain:
-                named.append(role)
+    chain = revision.approval_chain if revision is not None else ""
+    team = [str(row.get("role", "")) for row in (revision.team_roles or [])] if revision else []
+    named_roles = roles_named_in_chain(chain, team) if chain.strip() else []
+    wanted = {normalise(name) for name in named_roles}
+    named: list[IncidentRole] = [
+        role
+        for role in IncidentRole.objects.filter(incident=incident).select_related("person")
+        if normalise(role.role) in wanted
+    ]
     holders = [r.person for r in named if r.person is not None and r.person.is_active]
-    names = ", ".join(dict.fromkeys(r.role for r in named))
-    plural = "s" if len(named) > 1 else ""
+    names = ", ".join(named_roles)
+    plural = "s" if len(named_roles) > 1 else ""
     if holders:
         who = ", ".join(dict.fromkeys(u.display_name for u in holders))
         return ApprovalRule(
@@ -97,14 +125,14 @@ def approval_rule(incident: Incident) -> ApprovalRule:
     ]
     if revision is None:
         reason = "This incident runs no approved plan"
-    elif named:
+    elif named_roles:
         # Nobody could approve otherwise: a crisis would wait on an empty chair.
         reason = (
             f"The plan's approval chain names the role{plural} {names}, but nobody with an "
             f"account here holds {'any of them' if plural else 'it'} in this incident"
         )
     else:
-        reason = "The plan's approval chain names none of this incident's crisis roles"
+        reason = "The plan's approval chain names none of the plan's crisis-team roles"
     return ApprovalRule(
         approvers=managers,
         roles=[],

@@ -249,3 +249,81 @@ def test_when_nobody_holds_the_named_role_owners_and_managers_approve(cast):
     statement = a_draft(cast, incident)
     statement_approve(statement=statement, by=cast.manager)
     assert statement.status == StatementStatus.APPROVED
+
+
+# -- who approves: exact role names of the plan's crisis team --------------------------------
+
+
+def test_the_chain_names_roles_as_whole_words_only():
+    from incidents.statement_services import roles_named_in_chain
+
+    team = ["Legal", "Crisis lead", "Lead", "Spokesperson", "Customer service"]
+    assert roles_named_in_chain("The paralegal and the team leader check it.", team) == []
+    assert roles_named_in_chain("Approved by the CRISIS LEAD.", team) == ["Crisis lead"]
+    assert roles_named_in_chain("Lead approves, then Legal's sign-off.", team) == [
+        "Legal",
+        "Lead",
+    ]
+    assert roles_named_in_chain("Both spokespersons; customer   SERVICE", team) == [
+        "Spokesperson",
+        "Customer service",
+    ]
+    assert roles_named_in_chain("Légal approves", ["Legal"]) == ["Legal"]  # accents folded
+
+
+def a_plan_with_chain(cast, chain, team):
+    _plan, revision = approved_plan(cast.client, cast.owner, team_roles=team, approval_chain=chain)
+    return revision
+
+
+def test_a_role_only_contained_in_a_word_of_the_chain_does_not_approve(cast):
+    team = [{"role": "Legal", "person": "", "deputy": ""}]
+    revision = a_plan_with_chain(cast, "The paralegal approves every statement.", team)
+    incident = an_incident(cast, plan_revision=revision)
+    IncidentRole.objects.create(incident=incident, role="Legal", person=cast.staff)
+    rule = approval_rule(incident)
+    assert not rule.allows(cast.staff)
+    assert rule.allows(cast.manager) and rule.allows(cast.owner)  # the fallback
+    assert "names none of the plan's crisis-team roles" in rule.explanation
+
+
+def test_a_longer_role_name_does_not_also_name_a_shorter_one(cast):
+    team = [
+        {"role": "Crisis lead", "person": "", "deputy": ""},
+        {"role": "Lead", "person": "", "deputy": ""},
+    ]
+    revision = a_plan_with_chain(cast, "Approved by the crisis lead.", team)
+    incident = an_incident(cast, plan_revision=revision)
+    IncidentRole.objects.create(incident=incident, role="Crisis lead", person=cast.manager)
+    IncidentRole.objects.create(incident=incident, role="Lead", person=cast.staff)
+    rule = approval_rule(incident)
+    assert rule.allows(cast.manager) and not rule.allows(cast.staff)
+    assert rule.roles == ["Crisis lead"]
+    statement = a_draft(cast, incident, by=cast.owner)
+    with pytest.raises(IncidentError, match=r"may not approve.*names the role Crisis lead"):
+        statement_approve(statement=statement, by=cast.staff)
+    statement_approve(statement=statement, by=cast.manager)
+    assert statement.status == StatementStatus.APPROVED
+
+
+def test_an_incident_role_outside_the_plans_team_is_never_an_approver(cast):
+    team = [{"role": "Spokesperson", "person": "", "deputy": ""}]
+    revision = a_plan_with_chain(cast, "Legal approves; the spokesperson publishes.", team)
+    incident = an_incident(cast, plan_revision=revision)
+    # Someone added a "Legal" role to this incident, but the plan's team has none.
+    IncidentRole.objects.create(incident=incident, role="Legal", person=cast.staff)
+    IncidentRole.objects.create(incident=incident, role="Spokesperson", person=cast.manager)
+    rule = approval_rule(incident)
+    assert rule.roles == ["Spokesperson"]
+    assert not rule.allows(cast.staff)
+
+
+def test_a_named_role_nobody_holds_falls_back_to_owners_and_managers(cast):
+    team = [{"role": "Legal", "person": "Lara Lawyer (external)", "deputy": ""}]
+    revision = a_plan_with_chain(cast, "LEGAL approves.", team)
+    incident = an_incident(cast, plan_revision=revision)
+    IncidentRole.objects.create(incident=incident, role="Legal", person_name="Lara Lawyer")
+    rule = approval_rule(incident)
+    assert "names the role Legal, but nobody with an account here holds it" in rule.explanation
+    assert rule.allows(cast.owner) and rule.allows(cast.manager)
+    assert not rule.allows(cast.staff)
