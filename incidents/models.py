@@ -868,3 +868,35 @@ class Report(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
+class MentionTriageChange(models.Model):
+    """Who changed a mention's triage status or assignee, when, from what to what: one
+    row per mention and change, whether made on the mention's page or by bulk triage in
+    the inbox (`batch_size` is how many mentions that one action changed)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="triage_changes")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    triage_from = models.CharField(max_length=16, choices=Triage.choices, blank=True)
+    triage_to = models.CharField(max_length=16, choices=Triage.choices, blank=True)
+    assignee_changed = models.BooleanField(default=False)
+    assignee_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    batch_size = models.PositiveIntegerField(default=1)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_spec = ScopeSpec()  # internal, like the mentions it describes
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Triage of mention {self.mention_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -18,13 +18,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import DetailView, TemplateView
 
 from incidents.forms import BulkTriageForm, MentionFilterForm, TriageForm
-from incidents.models import Mention, Triage
+from incidents.models import Mention, MentionTriageChange, Triage
 from incidents.selectors import triage_counts
 from incidents.triage import UNCHANGED, mentions_triage
 from incidents.views import Monitoring, is_htmx, user_of
 from portal.views.base import ClientObjectView, ClientView
 
 PAGE_SIZE = 50
+# Triage changes listed on a mention's page, newest first.
+HISTORY_SIZE = 50
 
 
 class InboxView(Monitoring, ClientView, TemplateView):
@@ -142,7 +144,8 @@ class InboxBulkView(Monitoring, ClientView):
 
 
 class MentionView(Monitoring, ClientObjectView[Mention], DetailView[Mention]):
-    """One mention: its plain text, a link out, matched terms, and (POST) its triage."""
+    """One mention: its plain text, a link out, matched terms, the history of its triage
+    (who changed status or assignee, when, also by bulk triage), and (POST) its triage."""
 
     model = Mention
     template_name = "monitoring/mention.html"
@@ -163,6 +166,11 @@ class MentionView(Monitoring, ClientObjectView[Mention], DetailView[Mention]):
         mention = self.object
         context["matched"] = list(mention.matched_terms.all())
         context["alerts"] = list(mention.alerts.all())
+        context["history"] = list(
+            MentionTriageChange.objects.within(self.scope)
+            .filter(mention=mention)
+            .select_related("by", "assignee_from", "assignee_to")[:HISTORY_SIZE]
+        )
         if self.can_write:
             context.setdefault("form", self.triage_form(mention))
         return context

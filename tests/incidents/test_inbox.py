@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import Mention, Triage
+from incidents.models import Mention, MentionTriageChange, Triage
 from tests.conftest import PASSWORD
 from tests.incidents.ui_factories import a_mention, a_source, a_term
 
@@ -220,6 +220,50 @@ def test_mention_detail_links_out_safely_and_changes_triage(cast, client):
     assert response.status_code == 302
     mention.refresh_from_db()
     assert mention.triage == Triage.RESPONDED and mention.assignee == cast.staff
+
+
+def test_bulk_triage_is_recorded_and_shown_on_each_mention(cast, client):
+    first, second = a_mention(cast.client), a_mention(cast.client)
+    already = a_mention(cast.client, triage=Triage.NEEDS_RESPONSE, assignee=cast.readonly_staff)
+    client.force_login(cast.staff)
+    client.post(
+        url("inbox_bulk", cast.client),
+        {
+            "mention": [first.public_id, second.public_id, already.public_id],
+            "triage": "needs_response",
+            "assignee": str(cast.readonly_staff.public_id),
+        },
+    )
+    changes = MentionTriageChange.objects.filter(mention=first)
+    assert [(c.by, c.triage_from, c.triage_to, c.assignee_to, c.batch_size) for c in changes] == [
+        (cast.staff, "new", "needs_response", cast.readonly_staff, 2)
+    ]
+    # A mention that already had that status and assignee was not changed, nor recorded.
+    assert not MentionTriageChange.objects.filter(mention=already).exists()
+    page = client.get(url("mention", cast.client, pk=first.public_id)).content.decode()
+    history = page[page.index('id="triage-history"') :]
+    assert cast.staff.display_name in history
+    assert "changed the status from New to <strong>Needs response</strong>" in history
+    assert f"assigned it to <strong>{cast.readonly_staff.display_name}</strong>" in history
+    assert "(bulk triage of 2 mentions)" in history
+
+
+def test_a_change_on_the_mention_page_is_recorded_with_the_previous_assignee(cast, client):
+    mention = a_mention(cast.client, assignee=cast.readonly_staff)
+    client.force_login(cast.manager)
+    page = client.get(url("mention", cast.client, pk=mention.public_id)).content.decode()
+    assert "No triage changes yet" in page
+    client.post(
+        url("mention", cast.client, pk=mention.public_id), {"triage": "ignored", "assignee": "none"}
+    )
+    change = MentionTriageChange.objects.get(mention=mention)
+    assert change.by == cast.manager and change.batch_size == 1
+    assert (change.triage_from, change.triage_to) == ("new", "ignored")
+    assert change.assignee_changed and change.assignee_from == cast.readonly_staff
+    assert change.assignee_to is None
+    page = client.get(url("mention", cast.client, pk=mention.public_id)).content.decode()
+    assert f"left it unassigned (was {cast.readonly_staff.display_name})" in page
+    assert "bulk triage" not in page
 
 
 def test_another_agencys_mention_is_a_404(cast, client):
