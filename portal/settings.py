@@ -274,6 +274,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.models.IncidentStatus",
+        "AlertStatusEnum": "incidents.models.AlertStatus",
+        "StatementStatusEnum": "incidents.models.StatementStatus",
+        "RiskStatusEnum": "plans.models.RiskStatus",
+        "PostMortemStatusEnum": "incidents.models.PostMortemStatus",
+        "ActionItemStatusEnum": "incidents.models.ActionItemStatus",
+        "ReportStatusEnum": "incidents.models.ReportStatus",
+    },
 }
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER via PROXY_SSL=1.

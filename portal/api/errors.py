@@ -18,10 +18,19 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from incidents.alert_actions import AlertActionError
 from incidents.incident_services import IncidentError
+from incidents.postmortems import PostMortemError
+from incidents.reports import ReportError
 from plans.services import PlanError
 
-SERVICE_ERRORS: tuple[type[Exception], ...] = (IncidentError, PlanError)
+SERVICE_ERRORS: tuple[type[Exception], ...] = (
+    AlertActionError,
+    IncidentError,
+    PlanError,
+    PostMortemError,
+    ReportError,
+)
 
 
 def _flatten(detail: Any) -> Any:
@@ -53,7 +62,9 @@ def _validation(exc: exceptions.ValidationError) -> dict[str, Any]:
     if isinstance(detail, dict):
         names = [k for k in detail if k != "non_field_errors"]
         if names:
-            message = "Some fields are not valid: " + ", ".join(names) + "."
+            first = _messages(detail[names[0]])
+            message = "Some fields are not valid: " + ", ".join(names)
+            message += f" ({names[0]}: {first[0]})" if first else "."
         else:
             message = " ".join(_messages(detail)) or "The request is not valid."
         return error_body(400, "invalid", message, _flatten(detail))

@@ -10,11 +10,13 @@ only accepts objects the caller may change.
 
 from __future__ import annotations
 
+import copy
 from typing import Any, cast
 
 from django.db import models
 from rest_framework import serializers
 
+from clients.forms import ScopedModelForm
 from portal.api.auth import request_scope
 from portal.scoping import ScopedQuerySet, scoped_lookup_error
 
@@ -75,3 +77,53 @@ class ScopedRelatedField(serializers.SlugRelatedField[Any]):
         except ValueError:
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+def fixed_client(serializer: serializers.Serializer[Any], attrs: dict[str, Any], what: str) -> Any:
+    """The client of the object being created or changed; an object never moves to
+    another client (that would carry its history across tenants)."""
+    instance = serializer.instance
+    if instance is not None and "client" in attrs and attrs["client"] != instance.client:
+        raise serializers.ValidationError(
+            {"client": [f"A {what} cannot move to another client; create a new one."]}
+        )
+    return attrs.get("client") or instance.client  # type: ignore[union-attr]
+
+
+def validate_with_form(
+    serializer: serializers.Serializer[Any],
+    form_class: type[ScopedModelForm],
+    attrs: dict[str, Any],
+    **form_kwargs: Any,
+) -> dict[str, Any]:
+    """Validate `attrs` with the web page's own form, so the API and the UI accept and
+    refuse exactly the same things with the same messages. Fields the request leaves out
+    keep the object's values (or the model's defaults on create). Returns the attrs as
+    the form cleaned them."""
+    instance = serializer.instance
+    model = form_class._meta.model
+    data: dict[str, Any] = {}
+    for name in form_class.base_fields:
+        if name in attrs:
+            value = attrs[name]
+        elif instance is not None:
+            value = getattr(instance, name)
+        else:
+            value = model._meta.get_field(name).get_default()
+        if isinstance(value, models.Model):
+            value = value.pk
+        data[name] = value
+    request = serializer.context["request"]
+    form = form_class(
+        data=data,
+        instance=copy.copy(instance) if instance is not None else None,
+        scope=request_scope(request),
+        **form_kwargs,
+    )
+    if not form.is_valid():
+        errors: dict[str, Any] = {
+            ("non_field_errors" if name == "__all__" else name): list(messages)
+            for name, messages in form.errors.items()
+        }
+        raise serializers.ValidationError(errors)
+    return {**attrs, **{k: v for k, v in form.cleaned_data.items() if k in attrs}}

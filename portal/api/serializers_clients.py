@@ -1,4 +1,4 @@
-"""Clients and their stakeholder contacts."""
+"""Clients and their stakeholder contacts. Validation is the web forms' own."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ from typing import Any
 
 from rest_framework import serializers
 
+from clients.contact_forms import CONTACT_FIELDS, ContactForm
+from clients.forms import ClientForm
 from clients.models import Client, Contact
-from portal.api.fields import ScopedRelatedField, StrictModelSerializer
+from portal.api.fields import (
+    ScopedRelatedField,
+    StrictModelSerializer,
+    fixed_client,
+    validate_with_form,
+)
 
 
 class ClientSerializer(StrictModelSerializer):
@@ -18,14 +25,8 @@ class ClientSerializer(StrictModelSerializer):
         fields = ["id", "name", "industry", "website", "description", "created_at"]
         read_only_fields = ["created_at"]
 
-    def validate_name(self, value: str) -> str:
-        agency = self.context["agency"]
-        clash = Client.objects.filter(agency=agency, name__iexact=value.strip())
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError("Your agency already has a client of that name.")
-        return value.strip()
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return validate_with_form(self, ClientForm, attrs)
 
 
 class ContactSerializer(StrictModelSerializer):
@@ -34,38 +35,9 @@ class ContactSerializer(StrictModelSerializer):
 
     class Meta:
         model = Contact
-        fields = [
-            "id",
-            "client",
-            "name",
-            "kind",
-            "organisation",
-            "role",
-            "email",
-            "phone",
-            "social_handles",
-            "reach",
-            "notify_from_severity",
-            "tags",
-            "notes",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "client", *CONTACT_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        client = attrs.get("client") or getattr(self.instance, "client", None)
-        if self.instance is not None and "client" in attrs and client != self.instance.client:
-            raise serializers.ValidationError(
-                {"client": ["A contact cannot move to another client; create a new one."]}
-            )
-        email = attrs.get("email")
-        if client is not None and email:
-            clash = Contact.objects.filter(client=client, email__iexact=email)
-            if self.instance is not None:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise serializers.ValidationError(
-                    {"email": ["This client already has a contact with that email address."]}
-                )
-        return attrs
+        client = fixed_client(self, attrs, "contact")
+        return validate_with_form(self, ContactForm, attrs, client=client)

@@ -9,7 +9,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from portal.api import views_clients
+from portal.api import views_clients, views_incidents, views_monitoring, views_plans
 
 app_name = "api"
 
@@ -17,6 +17,15 @@ router = DefaultRouter(use_regex_path=False)
 router.include_format_suffixes = False
 router.register("clients", views_clients.ClientViewSet, basename="client")
 router.register("contacts", views_clients.ContactViewSet, basename="contact")
+router.register("risks", views_plans.RiskViewSet, basename="risk")
+router.register("plans", views_plans.PlanViewSet, basename="plan")
+router.register("scenarios", views_plans.ScenarioViewSet, basename="scenario")
+router.register("sources", views_monitoring.SourceViewSet, basename="source")
+router.register("watch-terms", views_monitoring.WatchTermViewSet, basename="watch-term")
+router.register("mentions", views_monitoring.MentionViewSet, basename="mention")
+router.register("alerts", views_monitoring.AlertViewSet, basename="alert")
+router.register("incidents", views_incidents.IncidentViewSet, basename="incident")
+router.register("statements", views_incidents.StatementViewSet, basename="statement")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

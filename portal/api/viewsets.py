@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, cast
 
 from django.db import models
+from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -40,7 +41,9 @@ class ScopedViewSet(viewsets.GenericViewSet[Any]):
         return qs.select_related(*self.related) if self.related else qs
 
     def get_object(self) -> Any:
-        obj = super().get_object()
+        # The list's filters and ordering do not apply to a lookup by id.
+        obj = get_object_or_404(self.get_queryset(), public_id=self.kwargs[self.lookup_url_kwarg])
+        self.check_object_permissions(self.request, obj)
         if self.request.method not in SAFE_METHODS and not self.may_write(obj):
             raise PermissionDenied(
                 f"You can read this {self.model._meta.verbose_name} but not change it."
