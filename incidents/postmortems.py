@@ -185,7 +185,11 @@ class PostMortemMetrics:
 
     times: time to detect, acknowledge, first statement and resolution, each a
         `incident_selectors.Metric` (label, value, target, `met`, `value_label`,
-        `target_label`) against the per-severity targets of incidents/targets.py.
+        `target_label`) against the targets of the plan the incident ran on
+        (incidents/targets.py), measured up to `end`. `value` None with `elapsed` set:
+        the milestone never happened (`met` is False when the incident outlasted the
+        target; show "never", not `value_label`, which says "pending"); both None: not
+        recorded (e.g. no first mention known, for time to detect).
     before / during / after: `Window`s of mention volume and sentiment.
     volume_buckets: the mention volume across the three windows, bucketed
         (`bucket_width` wide) for the time-series chart.
