@@ -136,7 +136,7 @@ class PostMortemView(ClientView):
         return (
             ActionItem.objects.within(self.scope)
             .filter(postmortem=self.postmortem)
-            .select_related("owner", "plan_revision", "updated_by")
+            .select_related("owner", "plan_revision", "created_by", "updated_by")
         )
 
     def item_form(
@@ -341,7 +341,7 @@ class ActionItemView(PostMortemView):
         self.item = get_object_or_404(
             ActionItem.objects.within(request.scope)
             .filter(postmortem__incident=self.incident)
-            .select_related("owner", "plan_revision", "postmortem"),
+            .select_related("owner", "plan_revision", "postmortem", "created_by", "updated_by"),
             public_id=kwargs["pk"],
         )
 

@@ -249,3 +249,29 @@ def test_postmortem_of_a_closed_incident_is_allowed(cast):
     pm = postmortem_create(incident=incident, by=cast.owner)
     assert TimelineEntry.objects.filter(incident=incident, data__event="started").exists()
     assert pm.incident_id == incident.pk
+
+
+def test_the_figures_take_a_fixed_number_of_queries(cast, crisis):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        incident = Incident.objects.select_related("client__agency", "alert").get(pk=crisis.pk)
+        with CaptureQueriesContext(connection) as captured:
+            postmortem_metrics(incident, now=T0 + timedelta(days=2))
+        return len(captured)
+
+    small = queries()
+    source = a_source(cast.client)
+    for minutes in range(0, 240, 2):
+        m = mention(cast, source, minutes, "negative", -0.5)
+        crisis.mentions.add(m)
+        MentionResponse.objects.create(
+            client=cast.client,
+            mention=m,
+            incident=crisis,
+            status=ResponseStatus.SENT,
+            sent_at=m.published_at + timedelta(minutes=5),
+        )
+        IncidentTask.objects.create(incident=crisis, title=f"Task {minutes}")
+    assert queries() == small
