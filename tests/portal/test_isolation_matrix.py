@@ -254,6 +254,8 @@ RULES: dict[str, Rule] = {
     # closes it, so every write is let through or refused with a message, never a 500)
     "incidents:list": get(CLIENT_READ, client="client"),
     "incidents:open": get(CLIENT_WRITE, client="client"),
+    "incidents:trends": get(CLIENT_READ, client="client"),
+    "trends:agency": get(MEMBER),
     "incidents:open_from_alert": post(CLIENT_WRITE, client="client", alert="incident_alert"),
     "incidents:detail": get(CLIENT_READ, client="client", pk="incident"),
     "incidents:timeline": get(CLIENT_READ, client="client", pk="incident"),
@@ -311,6 +313,16 @@ RULES: dict[str, Rule] = {
     "incidentsportal:list": get(PORTAL, client="client"),
     "incidentsportal:detail": get(PORTAL, client="client", pk="incident"),
     "incidentsportal:reviews": get(PORTAL, client="client"),
+    # stored PDF reports (the request POSTs queue a PDF on commit: nothing renders here)
+    "reports:list": get(CLIENT_READ, client="client"),
+    "reports:detail": get(CLIENT_READ, client="client", pk="report"),
+    "reports:download": get(CLIENT_READ, client="client", pk="report"),
+    "reports:postmortem_request": post(CLIENT_WRITE, client="client", pk="report_postmortem"),
+    "reports:plan_request": post(CLIENT_WRITE, client="client"),
+    "reports:regenerate": post(CLIENT_WRITE, client="client", pk="report"),
+    # reports in the client portal: client versions of what is shared with the client
+    "reportsportal:list": get(PORTAL, client="client"),
+    "reportsportal:download": get(PORTAL, client="client", pk="report"),
 }
 
 
@@ -527,6 +539,12 @@ class World:
         self.action_item = action_item_create(
             postmortem=postmortem, by=cast.owner, title="Update the plan", owner=cast.staff
         ).public_id
+        # reports: the client version of a final, shared post-mortem, with its file
+        from tests.incidents.report_helpers import a_stored_report
+
+        report = a_stored_report(cast)
+        self.report = report.public_id
+        self.report_postmortem = report.postmortem.public_id
 
 
 def check(http: Any, url: str, method: str, expected: Any) -> str | None:

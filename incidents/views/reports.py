@@ -1,0 +1,256 @@
+"""Stored PDF reports of a client (namespace `reports`) and of the client portal
+(`reportsportal`): the list with what can be exported, the requests (POST) that queue a
+post-mortem's or the approved plan's PDF, a report's page with its progress (htmx polls
+the same view for the `_status` partial while it is being made) and the downloads.
+
+Every read goes through `Report.objects.within(scope)`: another agency's report is a
+404, and a client contact's portal scope only ever holds client versions of what is
+shared with them (Report.scope_spec)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import TemplateView
+
+from clients.models import Client
+from incidents.models import (
+    PaperSize,
+    PostMortem,
+    Report,
+    ReportKind,
+    ReportStatus,
+    ReportVariant,
+)
+from incidents.reports import (
+    ReportError,
+    report_file_name,
+    report_request_plan,
+    report_request_postmortem,
+)
+from incidents.views import is_htmx, user_of
+from plans.models import PlanRevision, RevisionStatus
+from portal.views.base import ClientPortalView, ClientView
+
+
+class PaperForm(forms.Form):
+    paper_size = forms.ChoiceField(
+        choices=PaperSize.choices,
+        initial=PaperSize.A4,
+        label="Paper",
+        error_messages={
+            "invalid_choice": "Choose A4 or US Letter paper.",
+            "required": "Choose A4 or US Letter paper.",
+        },
+    )
+
+
+class ReportRequestForm(PaperForm):
+    variant = forms.ChoiceField(
+        choices=ReportVariant.choices,
+        initial=ReportVariant.CLIENT,
+        label="Version",
+        error_messages={
+            "invalid_choice": "Choose the client version or the internal version.",
+            "required": "Choose the client version or the internal version.",
+        },
+    )
+
+
+def _form_error(form: forms.Form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _download(report: Report) -> FileResponse:
+    if not report.file:
+        raise Http404("This report has no file yet.")
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError as e:
+        raise Http404("The report's file is missing; generate it again.") from e
+    response = FileResponse(
+        handle,
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=report_file_name(report),
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class _Reports(ClientView):
+    def reports(self) -> QuerySet[Report]:
+        return (
+            Report.objects.within(self.scope)
+            .filter(client=self.client)
+            .select_related("postmortem__incident", "plan_revision", "requested_by")
+        )
+
+    def report(self) -> Report:
+        return get_object_or_404(self.reports(), public_id=self.kwargs["pk"])
+
+    def approved_revision(self) -> PlanRevision | None:
+        return (
+            PlanRevision.objects.within(self.scope)
+            .filter(plan__client=self.client, status=RevisionStatus.APPROVED)
+            .first()
+        )
+
+
+class ReportListView(_Reports, TemplateView):
+    template_name = "reports/list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        postmortems = (
+            PostMortem.objects.within(self.scope)
+            .filter(incident__client=self.client)
+            .select_related("incident")
+            .order_by("-incident__opened_at")
+        )
+        context.update(
+            reports=self.reports(),
+            postmortems=postmortems,
+            approved_revision=self.approved_revision(),
+            form=ReportRequestForm(),
+        )
+        return context
+
+
+class _Request(_Reports):
+    http_method_names = ["post"]
+    form_class: type[forms.Form] = ReportRequestForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_error(form))
+            return redirect("reports:list", client=self.client.public_id)
+        data = form.cleaned_data
+        try:
+            report = self.request_report(
+                variant=data.get("variant", ""), paper_size=data["paper_size"]
+            )
+        except ReportError as e:
+            messages.error(request, str(e))
+            return redirect("reports:list", client=self.client.public_id)
+        messages.success(request, "The PDF is being generated; this page shows when it is ready.")
+        return redirect("reports:detail", client=self.client.public_id, pk=report.public_id)
+
+    def request_report(self, *, variant: str, paper_size: str) -> Report:
+        raise NotImplementedError
+
+
+class PostMortemReportRequestView(_Request):
+    """Queue (or regenerate) the PDF of a post-mortem (URL kwarg `pk`: its public id)."""
+
+    def request_report(self, *, variant: str, paper_size: str) -> Report:
+        postmortem = get_object_or_404(
+            PostMortem.objects.within(self.scope, write=True)
+            .filter(incident__client=self.client)
+            .select_related("incident__client"),
+            public_id=self.kwargs["pk"],
+        )
+        return report_request_postmortem(
+            postmortem=postmortem, variant=variant, paper_size=paper_size, by=user_of(self.request)
+        )
+
+
+class PlanReportRequestView(_Request):
+    """Queue (or regenerate) the PDF of the client's approved crisis plan."""
+
+    def request_report(self, *, variant: str, paper_size: str) -> Report:
+        revision = self.approved_revision()
+        if revision is None:
+            raise ReportError("This client has no approved crisis plan to export yet.")
+        return report_request_plan(
+            revision=revision, variant=variant, paper_size=paper_size, by=user_of(self.request)
+        )
+
+
+class ReportRegenerateView(_Request):
+    """Make a report again (same document and version; paper size from the form)."""
+
+    form_class = PaperForm
+
+    def request_report(self, *, variant: str, paper_size: str) -> Report:
+        report = self.report()
+        variant = report.variant
+        by = user_of(self.request)
+        if report.kind == ReportKind.POSTMORTEM and report.postmortem is not None:
+            return report_request_postmortem(
+                postmortem=report.postmortem, variant=variant, paper_size=paper_size, by=by
+            )
+        if report.plan_revision is None:
+            raise ReportError("That document no longer exists.")
+        return report_request_plan(
+            revision=report.plan_revision, variant=variant, paper_size=paper_size, by=by
+        )
+
+
+class ReportDetailView(_Reports, TemplateView):
+    """The report's page; for htmx, only its status panel (polled while pending)."""
+
+    template_name = "reports/detail.html"
+
+    def get_template_names(self) -> list[str]:
+        if is_htmx(self.request):
+            return ["reports/_status.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        report = self.report()
+        context.update(
+            report=report,
+            form=PaperForm(initial={"paper_size": report.paper_size}),
+            statuses=ReportStatus,
+        )
+        return context
+
+
+class ReportDownloadView(_Reports):
+    http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+        return _download(self.report())
+
+
+# -- the client portal ----------------------------------------------------------------------
+
+
+class _PortalReports(ClientPortalView):
+    client: Client
+
+    def reports(self) -> QuerySet[Report]:
+        client = get_object_or_404(
+            Client.objects.within(self.scope), public_id=self.kwargs["client"]
+        )
+        self.client = client
+        return (
+            Report.objects.within(self.scope)
+            .filter(client=client)
+            .select_related("postmortem__incident", "plan_revision")
+        )
+
+
+class PortalReportListView(_PortalReports, TemplateView):
+    template_name = "reports/portal_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["reports"] = self.reports()
+        context["client"] = self.client
+        return context
+
+
+class PortalReportDownloadView(_PortalReports):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+        return _download(get_object_or_404(self.reports(), public_id=kwargs["pk"]))

@@ -1,0 +1,452 @@
+"""Stored PDF reports: the post-mortem and the crisis plan as PDFs, read back with
+pdftotext; the client and internal versions; regeneration; idempotent retries; errors
+in plain words; the scoped downloads; a 1,000-entry timeline; a real Celery worker."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import tempfile
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from clients.models import Membership
+from incidents.models import (
+    EntryKind,
+    Report,
+    ReportStatus,
+    Statement,
+    StatementStatus,
+    TimelineEntry,
+    Visibility,
+)
+from incidents.reports import (
+    ReportError,
+    report_generate,
+    report_request_plan,
+    report_request_postmortem,
+)
+from tests.incidents.report_helpers import (
+    a_final_postmortem,
+    a_stored_report,
+    flat,
+    needs_poppler,
+    pdf_pages,
+    pdf_text,
+)
+from tests.plans.factories import approved_plan
+
+pytestmark = needs_poppler
+
+
+def entry(incident, text, *, visibility=Visibility.INTERNAL, minutes=0, **fields):
+    return TimelineEntry.objects.create(
+        incident=incident,
+        text=text,
+        visibility=visibility,
+        created_at=incident.opened_at + timedelta(minutes=minutes),
+        **fields,
+    )
+
+
+def pm_pdf(capture, postmortem, variant, *, paper_size="a4", by=None) -> Report:
+    """The post-mortem's PDF, requested and generated (the task runs on commit)."""
+    by = by or postmortem.author
+    return make(
+        report_request_postmortem,
+        capture,
+        postmortem=postmortem,
+        variant=variant,
+        paper_size=paper_size,
+        by=by,
+    )
+
+
+def make(report_request, capture, **kwargs) -> Report:
+    with capture(execute=True):
+        report = report_request(**kwargs)
+    report.refresh_from_db()
+    return report
+
+
+@pytest.fixture
+def postmortem(cast):
+    pm = a_final_postmortem(
+        cast,
+        title="Yoghurt recall",
+        impact="Two days of negative coverage in trade press.",
+        went_well="The holding statement was out in 40 minutes.",
+        went_badly="Legal review took three hours.",
+        root_causes="No pre-approved recall template.",
+    )
+    incident = pm.incident
+    entry(
+        incident, "Client call: CEO agrees to the recall", visibility=Visibility.CLIENT, minutes=5
+    )
+    entry(incident, "INTERNAL-ONLY: legal thinks the supplier is at fault", minutes=10)
+    entry(
+        incident,
+        "Decision: publish the holding statement",
+        kind=EntryKind.DECISION,
+        visibility=Visibility.CLIENT,
+        minutes=20,
+        starred=True,
+    )
+    Statement.objects.create(
+        incident=incident,
+        channel="x",
+        body="We are recalling batch 42 as a precaution.",
+        status=StatementStatus.PUBLISHED,
+        published_at=incident.opened_at + timedelta(minutes=40),
+        author=cast.staff,
+        approver=cast.owner,
+    )
+    Statement.objects.create(
+        incident=incident,
+        channel="press",
+        body="DRAFT-NEVER-PUBLISHED press release",
+        status=StatementStatus.DRAFT,
+        author=cast.staff,
+    )
+    from incidents.models import ActionItem
+
+    ActionItem.objects.create(
+        postmortem=pm,
+        title="Write a recall template",
+        owner_role="Client legal team",
+        due_date=timezone.localdate() + timedelta(days=14),
+        created_by=cast.owner,
+    )
+    return pm
+
+
+def test_postmortem_pdf_internal_and_client_versions(
+    cast, postmortem, django_capture_on_commit_callbacks
+):
+    internal = pm_pdf(django_capture_on_commit_callbacks, postmortem, "internal")
+    client = pm_pdf(django_capture_on_commit_callbacks, postmortem, "client")
+    assert internal.status == client.status == ReportStatus.DONE, (internal.error, client.error)
+    assert internal.progress == 100 and internal.pages and internal.pages >= 5
+    internal_text = flat(pdf_text(internal.file.read()))
+    client_pages = pdf_pages(client.file.read())
+    client_text = flat("\n".join(client_pages))
+
+    # The cover names the client and the document.
+    cover = flat(client_pages[0])
+    assert "Acme Foods" in cover and "Post-mortem: Yoghurt recall" in cover
+    assert "Northwind Communications" in cover and "Client version" in cover
+    # The table of contents lists every chapter with its page number.
+    toc = flat(client_pages[1])
+    for chapter in (
+        "Executive summary",
+        "Response and impact in figures",
+        "Timeline",
+        "Statements",
+        "What went well, what did not",
+        "Lessons learned",
+        "Action items",
+    ):
+        assert chapter in toc
+    # ... each with the page it starts on (a dotted leader, then the number).
+    numbers = dict(re.findall(r"\d\. ([A-Z][^.]+?) \.{3,} (\d+)", toc))
+    assert numbers["Executive summary"] == "3"
+    timeline_page = int(numbers["Timeline"])
+    assert "Timeline" in client_pages[timeline_page - 1].split("\n", 3)[-1]
+    # Page numbers and running headers on the content pages.
+    assert f"Page 3 of {len(client_pages)}" in flat(client_pages[2])
+    assert "Post-mortem: Yoghurt recall" in client_pages[2] and "Acme Foods" in client_pages[2]
+    # Both versions: the review, the client-visible timeline, published statements, actions.
+    for text in (internal_text, client_text):
+        assert "A batch was recalled; we answered within the hour." in text
+        assert "Client call: CEO agrees to the recall" in text
+        assert "Decision: publish the holding statement" in text
+        assert "We are recalling batch 42 as a precaution." in text
+        assert "Legal review took three hours." in text
+        assert "Pre-approve the recall template." in text
+        assert "Write a recall template" in text and "Client legal team" in text
+    # Only the internal version has the internal note and the unpublished draft.
+    assert "INTERNAL-ONLY: legal thinks the supplier is at fault" in internal_text
+    assert "DRAFT-NEVER-PUBLISHED" in internal_text
+    assert "INTERNAL-ONLY" not in client_text
+    assert "DRAFT-NEVER-PUBLISHED" not in client_text
+    assert "Internal version" in internal_text
+
+
+def _page_size(pdf: bytes) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        out = subprocess.run(["pdfinfo", f.name], check=True, capture_output=True).stdout
+    return next(line for line in out.decode().splitlines() if line.startswith("Page size"))
+
+
+def test_a4_and_letter(cast, postmortem, django_capture_on_commit_callbacks):
+    report = pm_pdf(django_capture_on_commit_callbacks, postmortem, "client", paper_size="letter")
+    assert "612 x 792" in _page_size(report.file.read())
+    report = pm_pdf(django_capture_on_commit_callbacks, postmortem, "client")
+    assert "595.2" in _page_size(report.file.read())
+
+
+def test_the_cover_carries_the_agency_logo(cast, postmortem, django_capture_on_commit_callbacks):
+    png = io.BytesIO()
+    Image.new("RGB", (120, 40), "orange").save(png, "PNG")
+    cast.agency.logo.save("logo-test.png", ContentFile(png.getvalue()))
+    report = pm_pdf(django_capture_on_commit_callbacks, postmortem, "client")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(report.file.read())
+        f.flush()
+        images = subprocess.run(
+            ["pdfimages", "-list", "-f", "1", "-l", "1", f.name], check=True, capture_output=True
+        ).stdout.decode()
+    rows = images.splitlines()[2:]
+    assert any(" 120 " in row and " 40 " in row for row in rows), images
+
+
+def test_regenerating_replaces_the_file(cast, postmortem, django_capture_on_commit_callbacks):
+    first = pm_pdf(django_capture_on_commit_callbacks, postmortem, "internal")
+    old_name = first.file.name
+    storage = first.file.storage
+    assert storage.exists(old_name)
+    entry(postmortem.incident, "Added after the first PDF", minutes=30)
+    second = pm_pdf(django_capture_on_commit_callbacks, postmortem, "internal", by=cast.manager)
+    assert second.pk == first.pk and second.generation == first.generation + 1
+    assert second.file.name != old_name and not storage.exists(old_name)
+    assert "Added after the first PDF" in pdf_text(second.file.read())
+    assert Report.objects.filter(postmortem=postmortem).count() == 1
+
+
+def test_a_retry_of_a_finished_or_overtaken_generation_does_nothing(
+    cast, postmortem, django_capture_on_commit_callbacks
+):
+    report = pm_pdf(django_capture_on_commit_callbacks, postmortem, "client")
+    name = report.file.name
+    assert report_generate(report_id=report.pk, generation=report.generation) == "skipped"
+    assert report_generate(report_id=report.pk, generation=report.generation - 1) == "skipped"
+    report.refresh_from_db()
+    assert report.file.name == name and report.status == ReportStatus.DONE
+
+
+def test_a_worker_killed_mid_render_renders_again(cast, postmortem):
+    # The row says "running" (the first delivery died); the redelivered task renders.
+    report = Report.objects.create(
+        client=cast.client,
+        kind="postmortem",
+        postmortem=postmortem,
+        variant="client",
+        status=ReportStatus.RUNNING,
+        progress=60,
+        requested_by=cast.owner,
+    )
+    assert report_generate(report_id=report.pk, generation=report.generation) == "done"
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE and report.file
+
+
+def test_failure_is_explained_in_plain_words(cast, postmortem, django_capture_on_commit_callbacks):
+    Membership.objects.filter(user=cast.staff).delete()
+    report = pm_pdf(django_capture_on_commit_callbacks, postmortem, "client", by=cast.staff)
+    assert report.status == ReportStatus.FAILED
+    assert report.error == "Sam Staff is no longer a member of Northwind Communications."
+    assert not report.file
+
+
+def test_a_drill_has_no_client_version(cast):
+    pm = a_final_postmortem(cast, is_drill=True)
+    with pytest.raises(ReportError, match="drill"):
+        report_request_postmortem(postmortem=pm, variant="client", paper_size="a4", by=cast.owner)
+
+
+def test_thousand_entry_timeline(cast, django_capture_on_commit_callbacks):
+    pm = a_final_postmortem(cast, title="Long crisis")
+    incident = pm.incident
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            incident=incident,
+            text=f"Entry number {n:04d} of the long crisis",
+            visibility=Visibility.CLIENT if n % 2 else Visibility.INTERNAL,
+            created_at=incident.opened_at + timedelta(seconds=n),
+        )
+        for n in range(1000)
+    )
+    internal = pm_pdf(django_capture_on_commit_callbacks, pm, "internal")
+    client = pm_pdf(django_capture_on_commit_callbacks, pm, "client", paper_size="letter")
+    internal_pages = pdf_pages(internal.file.read())
+    internal_text = "\n".join(internal_pages)
+    assert internal_text.count("Entry number") == 1000
+    assert "Entry number 0000" in internal_text and "Entry number 0999" in internal_text
+    client_text = pdf_text(client.file.read())
+    assert client_text.count("Entry number") == 500
+    assert "Entry number 0002 " not in client_text and "Entry number 0001" in client_text
+    # The timeline spans many pages, each with the table's header row repeated.
+    timeline_pages = [p for p in internal_pages if "Entry number" in p]
+    assert len(timeline_pages) > 10
+    assert all("WHEN" in p and "ENTRY" in p for p in timeline_pages)
+    assert internal.pages == len(internal_pages)
+
+
+def test_plan_pdf_versions(cast, django_capture_on_commit_callbacks):
+    _plan, revision = approved_plan(
+        cast.client,
+        cast.owner,
+        internal_notes="AGENCY-ONLY plan note",
+        key_messages=[{"topic": "Safety", "message": "Safety comes first."}],
+    )
+    internal = make(
+        report_request_plan,
+        django_capture_on_commit_callbacks,
+        revision=revision,
+        variant="internal",
+        paper_size="a4",
+        by=cast.owner,
+    )
+    client = make(
+        report_request_plan,
+        django_capture_on_commit_callbacks,
+        revision=revision,
+        variant="client",
+        paper_size="a4",
+        by=cast.owner,
+    )
+    internal_text = flat(pdf_text(internal.file.read()))
+    client_pages = pdf_pages(client.file.read())
+    client_text = flat("\n".join(client_pages))
+    assert "Crisis communications plan" in flat(client_pages[0]) and "Acme Foods" in client_pages[0]
+    for text in (internal_text, client_text):
+        assert "Safety comes first." in text and "Convene the crisis team" in text
+        assert "Product recall" in text
+    assert "AGENCY-ONLY plan note" in internal_text and "Brief legal" in internal_text
+    assert "AGENCY-ONLY" not in client_text and "Brief legal" not in client_text
+    assert "Internal notes" not in flat(client_pages[1])  # not in the contents either
+
+
+def test_only_an_approved_plan_is_exported(cast):
+    from plans.services import plan_revision_start
+
+    plan, _approved = approved_plan(cast.client, cast.owner)
+    draft = plan_revision_start(plan=plan, by=cast.owner)
+    with pytest.raises(ReportError, match="approved"):
+        report_request_plan(revision=draft, variant="client", paper_size="a4", by=cast.owner)
+
+
+# -- pages and downloads ----------------------------------------------------------------------
+
+
+def test_request_page_progress_and_download(
+    cast, client, postmortem, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.staff)
+    url = reverse(
+        "reports:postmortem_request",
+        kwargs={"client": cast.client.public_id, "pk": postmortem.public_id},
+    )
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(url, {"variant": "internal", "paper_size": "letter"})
+    report = Report.objects.get(postmortem=postmortem)
+    detail = reverse(
+        "reports:detail", kwargs={"client": cast.client.public_id, "pk": report.public_id}
+    )
+    assert response.status_code == 302 and response["Location"] == detail
+    # Queued: the page polls its own status partial.
+    page = client.get(detail).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "Waiting for a worker" in page
+    partial = client.get(detail, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div id="report-status"') and "<html" not in partial
+    for callback in queued:
+        callback()  # the task runs (eagerly)
+    partial = client.get(detail, HTTP_HX_REQUEST="true").content.decode()
+    assert "Ready" in partial and "hx-trigger" not in partial and "Download the PDF" in partial
+    download = client.get(
+        reverse(
+            "reports:download", kwargs={"client": cast.client.public_id, "pk": report.public_id}
+        )
+    )
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert "acme-foods-post-mortem-yoghurt-recall-internal.pdf" in download["Content-Disposition"]
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_bad_choices_are_refused_with_a_message(cast, client, postmortem):
+    client.force_login(cast.owner)
+    url = reverse(
+        "reports:postmortem_request",
+        kwargs={"client": cast.client.public_id, "pk": postmortem.public_id},
+    )
+    response = client.post(url, {"variant": "everything", "paper_size": "a3"}, follow=True)
+    body = response.content.decode()
+    assert "Choose the client version or the internal version." in body
+    assert "Choose A4 or US Letter paper." in body
+    assert not Report.objects.exists()
+
+
+def test_another_agencys_report_is_a_404(cast, client):
+    report = a_stored_report(cast)
+    client.force_login(cast.outsider)
+    for name in ("reports:detail", "reports:download"):
+        url = reverse(name, kwargs={"client": cast.client.public_id, "pk": report.public_id})
+        assert client.get(url).status_code == 404
+
+
+def test_contact_downloads_only_the_shared_client_version(cast, client):
+    shared = a_stored_report(cast)
+    internal = a_stored_report(cast, variant="internal", postmortem=shared.postmortem)
+    unshared = a_stored_report(
+        cast, postmortem=a_final_postmortem(cast, title="Quiet", shared=False)
+    )
+    client.force_login(cast.contact_user)
+
+    def download(report):
+        return client.get(
+            reverse(
+                "reportsportal:download",
+                kwargs={"client": cast.client.public_id, "pk": report.public_id},
+            )
+        )
+
+    assert download(shared).status_code == 200
+    assert download(internal).status_code == 404
+    assert download(unshared).status_code == 404
+    listing = client.get(reverse("reportsportal:list", kwargs={"client": cast.client.public_id}))
+    body = listing.content.decode()
+    assert "Post-mortem: Yoghurt recall" in body and "Quiet" not in body
+    assert body.count("Download PDF") == 1
+    # The agency pages stay closed to the contact.
+    url = reverse(
+        "reports:download", kwargs={"client": cast.client.public_id, "pk": shared.public_id}
+    )
+    assert client.get(url).status_code == 403
+
+
+# -- a real worker -------------------------------------------------------------------------------
+
+
+@pytest.mark.worker
+def test_real_worker_generates_the_report(cast, client, celery_worker):
+    pm = a_final_postmortem(cast, title="Worker crisis")
+    entry(pm.incident, "Shared with the client by the worker test", visibility=Visibility.CLIENT)
+    client.force_login(cast.owner)
+    url = reverse(
+        "reports:postmortem_request", kwargs={"client": cast.client.public_id, "pk": pm.public_id}
+    )
+    assert client.post(url, {"variant": "client", "paper_size": "a4"}).status_code == 302
+    report = Report.objects.get(postmortem=pm)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if not report.is_pending:
+            break
+        time.sleep(0.25)
+    assert report.status == ReportStatus.DONE, (report.status, report.error)
+    download = client.get(
+        reverse(
+            "reports:download", kwargs={"client": cast.client.public_id, "pk": report.public_id}
+        )
+    )
+    pdf = b"".join(download.streaming_content)
+    assert "Shared with the client by the worker test" in flat(pdf_text(pdf))
