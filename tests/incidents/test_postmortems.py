@@ -166,6 +166,7 @@ def test_metrics_from_known_times(crisis):
     assert m.during.negative_share == pytest.approx(4 / 6)
     assert m.after.complete
     assert sum(b.total for b in m.volume_buckets) == 11
+    assert m.bucket_width_label == "15 minutes"  # 13 h 30 across the three windows
     # responses: 4 negative, 3 answered (two replies, one "no response needed"), response
     # times 10 and 90 minutes (the later second reply ignored)
     r = m.responses
@@ -190,6 +191,16 @@ def test_metrics_from_known_times(crisis):
     assert [t.title for t in m.tasks_late] == ["Late"]
     assert m.tasks_late[0].late_by == timedelta(minutes=45)
     assert [t.title for t in m.tasks_not_done] == ["Forgotten"]
+
+
+def test_milestones_that_never_happened_read_never(cast):
+    incident = resolved(cast, first_mention_at=None, acknowledged_at=None)
+    labels = {m.label: m for m in postmortem_metrics(incident, now=T0 + timedelta(days=1)).times}
+    assert labels["Time to detect"].value_label == "not recorded"
+    assert labels["Time to first statement"].value_label == "never"
+    assert labels["Time to first statement"].met is None  # 4 h incident, 4 h target
+    assert labels["Time to acknowledge"].value_label == "never"
+    assert labels["Time to acknowledge"].met is False  # target 1 h
 
 
 def test_after_window_still_running_is_cut_at_now(crisis):
