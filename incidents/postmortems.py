@@ -597,7 +597,11 @@ def postmortem_finalise(*, postmortem: PostMortem, by: User, share: bool = False
     """Mark the post-mortem final (read-only from then on), optionally shared with the
     client's contacts. The summary and the lessons learned must be written first."""
     with transaction.atomic():
-        pm = PostMortem.objects.select_for_update().select_related("incident").get(pk=postmortem.pk)
+        pm = (
+            PostMortem.objects.select_for_update(of=("self",))
+            .select_related("incident")
+            .get(pk=postmortem.pk)
+        )
         _require_draft(pm)
         missing = [
             SECTIONS[name] for name in ("summary", "lessons") if not getattr(pm, name).strip()
@@ -622,7 +626,11 @@ def postmortem_finalise(*, postmortem: PostMortem, by: User, share: bool = False
 def postmortem_reopen(*, postmortem: PostMortem, by: User) -> PostMortem:
     """Back to a draft (client contacts stop seeing it until it is final again)."""
     with transaction.atomic():
-        pm = PostMortem.objects.select_for_update().select_related("incident").get(pk=postmortem.pk)
+        pm = (
+            PostMortem.objects.select_for_update(of=("self",))
+            .select_related("incident")
+            .get(pk=postmortem.pk)
+        )
         if pm.status == PostMortemStatus.DRAFT:
             raise PostMortemError("This post-mortem is already a draft.")
         pm.status = PostMortemStatus.DRAFT
@@ -636,7 +644,11 @@ def postmortem_reopen(*, postmortem: PostMortem, by: User) -> PostMortem:
 def postmortem_set_shared(*, postmortem: PostMortem, by: User, shared: bool) -> PostMortem:
     """Share the post-mortem with the client's contacts (seen once final), or stop."""
     with transaction.atomic():
-        pm = PostMortem.objects.select_for_update().select_related("incident").get(pk=postmortem.pk)
+        pm = (
+            PostMortem.objects.select_for_update(of=("self",))
+            .select_related("incident")
+            .get(pk=postmortem.pk)
+        )
         if pm.shared_with_client == shared:
             state = "already shared with" if shared else "not shared with"
             raise PostMortemError(f"This post-mortem is {state} the client.")
