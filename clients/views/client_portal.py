@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,7 +24,14 @@ from django.views.generic import TemplateView
 
 from clients.models import Agency, Client, Contact
 from clients.views.agency_admin import logo_response
-from incidents.models import ACTION_ITEM_OPEN_STATUSES, ActionItem, Incident, IncidentStatus
+from incidents.models import (
+    ACTION_ITEM_OPEN_STATUSES,
+    ActionItem,
+    Incident,
+    IncidentStatus,
+    Report,
+    ReportVariant,
+)
 from plans.models import PlanRevision, RevisionStatus, Risk
 from portal.scoping import Scope
 from portal.views.base import ClientPortalView
@@ -43,6 +50,12 @@ def portal_client(scope: Scope, public_id: object) -> Client:
     return get_object_or_404(
         Client.objects.within(scope).select_related("agency"), public_id=public_id
     )
+
+
+def client_pdfs(scope: Scope, **document: object) -> QuerySet[Report]:
+    """The client versions of a document's PDF that a contact may download: Report's
+    portal rule keeps to client versions with a file, of what is shared or approved."""
+    return Report.objects.within(scope).filter(variant=ReportVariant.CLIENT, **document)
 
 
 def logo_url(client: Client) -> str:

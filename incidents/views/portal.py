@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
-from clients.views.client_portal import CURRENT_STATUSES, PortalClientPage
+from clients.views.client_portal import CURRENT_STATUSES, PortalClientPage, client_pdfs
 from incidents.models import (
     ACTION_ITEM_OPEN_STATUSES,
     ActionItem,
@@ -80,6 +80,7 @@ class PortalIncidentView(PortalClientPage):
             timeline=TimelineEntry.objects.within(scope).filter(incident=incident).order_by(*order),
             tasks=IncidentTask.objects.within(scope).filter(incident=incident),
             postmortem=postmortem,
+            pdf=client_pdfs(scope, postmortem=postmortem).first() if postmortem else None,
             actions=actions,
         )
         return context
@@ -94,11 +95,15 @@ class PortalReviewsView(PortalClientPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         scope = self.scope
-        context.update(
-            postmortems=PostMortem.objects.within(scope)
+        postmortems = list(
+            PostMortem.objects.within(scope)
             .filter(incident__client=self.client)
             .select_related("incident")
-            .order_by("-finalised_at", "-id"),
+            .order_by("-finalised_at", "-id")
+        )
+        pdfs = {r.postmortem_id: r for r in client_pdfs(scope, postmortem__in=postmortems)}
+        context.update(
+            postmortems=[(pm, pdfs.get(pm.pk)) for pm in postmortems],
             open_actions=ActionItem.objects.within(scope)
             .filter(postmortem__incident__client=self.client, status__in=ACTION_ITEM_OPEN_STATUSES)
             .select_related("owner", "postmortem__incident")

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from clients.views.client_portal import PortalClientPage
+from clients.views.client_portal import PortalClientPage, client_pdfs
 from plans.forms import RiskFilterForm
 from plans.models import PlanRevision, PlaybookStep, RevisionStatus, Risk, Scenario
 from plans.sections import SECTIONS
@@ -35,6 +35,7 @@ class PortalPlanView(PortalClientPage):
                 scenarios.append((scenario, [s for s in steps if s.scenario_id == scenario.pk]))
         context.update(
             revision=revision,
+            plan_pdf=client_pdfs(self.scope, plan_revision=revision).first() if revision else None,
             sections=[s for s in SECTIONS if s.client_visible and s.in_diff],
             scenarios=scenarios,
         )

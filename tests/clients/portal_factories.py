@@ -83,6 +83,7 @@ def a_portal_world(cast: Any) -> PortalWorld:
     timeline_add(
         incident=past, by=owner, text="Driver apologised publicly.", visibility=Visibility.CLIENT
     )
+    timeline_add(incident=past, by=owner, text="Van keys left in the cab again.")
     published_statement(past, cast, "We are sorry about our driver's behaviour.")
     resolve(past, owner)
     pm = shared_postmortem(past, owner, root_causes="Internal: the driver had two warnings.")

@@ -3,6 +3,7 @@ between their clients, empty states, pagination and the agency's time zone."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -11,8 +12,10 @@ from django.utils import timezone
 
 from clients.models import Agency, Client, PortalAccess
 from incidents.incident_services import incident_open
-from incidents.models import Incident, IncidentStatus
+from incidents.models import Incident, IncidentStatus, Report
+from incidents.reports import report_request_plan, report_request_postmortem
 from tests.clients.portal_factories import a_portal_world, resolve
+from tests.incidents.report_helpers import flat, needs_poppler, pdf_text
 from tests.plans.factories import a_risk, approved_plan
 
 
@@ -132,6 +135,45 @@ def test_past_incidents_list_marks_the_shared_post_mortem_only(cast, contact):
     )
     assert shared_link in listing
     assert str(world.unshared.public_id) + "/#postmortem" not in listing
+
+
+def download_links(body: str) -> list[str]:
+    return re.findall(r'href="(/portal/[^"]+/reports/[^"]+/download/)"', body)
+
+
+@needs_poppler
+def test_contact_downloads_the_client_pdfs_of_the_plan_and_the_shared_post_mortem(
+    cast, contact, django_capture_on_commit_callbacks
+):
+    world = a_portal_world(cast)
+    _plan, revision = approved_plan(cast.client, cast.owner, internal_notes="Client CEO is touchy")
+    assert "No PDF of this plan shared yet" in page(contact, "plansportal:plan", cast.client)
+    assert "No PDF shared yet" in page(contact, "incidentsportal:reviews", cast.client)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_request_plan(revision=revision, variant="client", paper_size="a4", by=cast.owner)
+        for variant in ("client", "internal"):
+            report_request_postmortem(
+                postmortem=world.postmortem, variant=variant, paper_size="a4", by=cast.owner
+            )
+
+    (plan_link,) = download_links(page(contact, "plansportal:plan", cast.client))
+    response = contact.get(plan_link)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = flat(pdf_text(b"".join(response.streaming_content)))
+    assert "Protect trust." in text and "Client CEO is touchy" not in text
+
+    detail = page(contact, "incidentsportal:detail", cast.client, pk=world.past.public_id)
+    (pm_link,) = download_links(detail)
+    assert download_links(page(contact, "incidentsportal:reviews", cast.client)) == [pm_link]
+    text = flat(pdf_text(b"".join(contact.get(pm_link).streaming_content)))
+    assert "Brief the call centre sooner." in text
+    assert "Driver apologised publicly." in text  # a client-visible update
+    assert "Van keys left in the cab" not in text  # an internal note of that incident
+    internal = Report.objects.get(postmortem=world.postmortem, variant="internal")
+    url = reverse(
+        "reportsportal:download", kwargs={"client": cast.client.public_id, "pk": internal.public_id}
+    )
+    assert contact.get(url).status_code == 404
 
 
 # -- contacts, plan, risks ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from clients.models import PortalAccess
+from incidents.reports import report_request_plan, report_request_postmortem
 from tests.clients.portal_factories import a_portal_world
 from tests.clients.test_portal import _give_logo
 from tests.conftest import PASSWORD
@@ -43,7 +44,7 @@ def log_in(page: Any, base: str) -> None:
 @pytest.fixture
 def portal_data(cast: Any) -> Any:
     PortalAccess.objects.create(client=cast.second_client, user=cast.contact_user)
-    approved_plan(
+    _plan, revision = approved_plan(
         cast.client,
         cast.owner,
         escalation_levels=[{"severity": 3, "criteria": "Press picks it up", "notify": "CEO"}],
@@ -58,7 +59,13 @@ def portal_data(cast: Any) -> Any:
         likelihood=2,
     )
     _give_logo(cast.agency)
-    return a_portal_world(cast)
+    world = a_portal_world(cast)
+    # the live server's database commits at once: the PDFs are made right here
+    report_request_plan(revision=revision, variant="client", paper_size="a4", by=cast.owner)
+    report_request_postmortem(
+        postmortem=world.postmortem, variant="client", paper_size="a4", by=cast.owner
+    )
+    return world
 
 
 def test_a_contact_visits_the_portal_on_a_phone(cast, live_server, browser, portal_data):
@@ -112,6 +119,12 @@ def test_a_contact_visits_the_portal_on_a_phone(cast, live_server, browser, port
 
     # switch to the other client: the same page, for Blue Air
     page.locator(".client-switcher summary").click()
+    page.get_by_role("link", name="Blue Air").wait_for()
+    page.screenshot(
+        path=os.path.join(
+            os.environ.get("FIREBREAK_SCREENSHOTS", "/tmp"), "portal-phone-switcher.png"
+        )
+    )
     page.get_by_role("link", name="Blue Air").click()
     page.get_by_role("heading", name="Stakeholder contacts").wait_for()
     assert page.locator(".client-switcher summary").inner_text().endswith("Blue Air")
@@ -131,8 +144,15 @@ def test_a_contact_reads_the_plan_on_a_desktop(cast, live_server, browser, porta
     assert page.get_by_text("Publish the holding statement").is_visible()
     assert page.get_by_text("Brief legal").count() == 0
     shot(page, "portal-desktop-plan.png")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
     page.get_by_role("navigation", name="Portal").get_by_role("link", name="Incidents").click()
     page.get_by_role("link", name="Delivery van video").click()
     page.get_by_role("heading", name="Post-mortem").wait_for()
     shot(page, "portal-desktop-incident.png")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
     context.close()
