@@ -5,12 +5,14 @@ edit or delete a timeline entry: the timeline is append-only."""
 from django.urls import path
 
 from incidents.views import incidents as views
+from incidents.views import trends
 
 app_name = "incidents"
 
 urlpatterns = [
     path("", views.IncidentListView.as_view(), name="list"),
     path("open/", views.IncidentOpenView.as_view(), name="open"),
+    path("trends/", trends.ClientTrendsView.as_view(), name="trends"),
     path("from-alert/<uuid:alert>/", views.OpenFromAlertView.as_view(), name="open_from_alert"),
     path("<uuid:pk>/", views.IncidentDetailView.as_view(), name="detail"),
     path("<uuid:pk>/timeline/", views.TimelineView.as_view(), name="timeline"),
