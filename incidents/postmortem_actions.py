@@ -98,7 +98,7 @@ def action_item_update(*, item: ActionItem, by: User, **changes: Any) -> ActionI
     changes = _clean(dict(changes))
     with transaction.atomic():
         fresh = (
-            ActionItem.objects.select_for_update()
+            ActionItem.objects.select_for_update(of=("self",))
             .select_related("postmortem__incident__client")
             .get(pk=item.pk)
         )

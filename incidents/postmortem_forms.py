@@ -72,6 +72,9 @@ class ActionItemForm(ScopedModelForm):
             "That person does not work on this client. Choose someone of the list, or name "
             "a role instead."
         )
+        if self.instance.owner_id is not None and self.instance.owner is not None:
+            # The choices are keyed by public id, the model's initial by pk.
+            self.initial["owner"] = self.instance.owner.public_id
         if self.instance.pk is None:
             del self.fields["status"]
 

@@ -172,6 +172,22 @@ class TaskShortfall:
 
 
 @dataclass(frozen=True)
+class ReviewMetric(Metric):
+    """A response-time metric as a review reads it, after the incident: a milestone that
+    did not happen is "never" (not "pending"), an unknown start "not recorded"."""
+
+    @property
+    def value_label(self) -> str:
+        if self.value is not None:
+            return format_duration(self.value)
+        return "never" if self.elapsed is not None else "not recorded"
+
+
+def _review(metric: Metric) -> ReviewMetric:
+    return ReviewMetric(metric.label, metric.value, metric.target, metric.elapsed)
+
+
+@dataclass(frozen=True)
 class PublishedStatement:
     channel: str  # display label, e.g. "X / Twitter"
     is_holding: bool
@@ -184,11 +200,15 @@ class PostMortemMetrics:
     """Everything the post-mortem page and the PDF report show as figures.
 
     times: time to detect, acknowledge, first statement and resolution, each a
-        `incident_selectors.Metric` (label, value, target, `met`, `value_label`,
-        `target_label`) against the per-severity targets of incidents/targets.py.
+        `ReviewMetric` (an `incident_selectors.Metric`: label, value, target, `met`,
+        `value_label`, `target_label`) against the targets of the plan the incident ran
+        on (incidents/targets.py), measured up to `end`. `value` None with `elapsed`
+        set: the milestone never happened (`value_label` "never"; `met` False when the
+        incident outlasted the target, else None); both None: not recorded (e.g. no
+        first mention known, for time to detect).
     before / during / after: `Window`s of mention volume and sentiment.
     volume_buckets: the mention volume across the three windows, bucketed
-        (`bucket_width` wide) for the time-series chart.
+        (`bucket_width` wide; `bucket_width_label` in words) for the time-series chart.
     responses: `ResponseTimes` of the negative mentions.
     statements: the published statements, oldest first.
     stakeholders_informed: distinct contacts informed; notifications: how many times
@@ -227,6 +247,16 @@ class PostMortemMetrics:
     @property
     def duration_label(self) -> str:
         return format_duration(self.duration)
+
+    @property
+    def bucket_width_label(self) -> str:
+        """The chart's bucket as words: "5 minutes", "hour", "2 days", "week"."""
+        minutes = int(self.bucket_width.total_seconds() // 60)
+        for size, unit in ((7 * 24 * 60, "week"), (24 * 60, "day"), (60, "hour")):
+            if minutes % size == 0:
+                n = minutes // size
+                return unit if n == 1 else f"{n} {unit}s"
+        return f"{minutes} minutes"
 
     @property
     def statements_published(self) -> int:
@@ -438,7 +468,7 @@ def postmortem_metrics(
         incident=incident,
         start=start,
         end=end,
-        times=incident_metrics(incident, now=end),
+        times=[_review(metric) for metric in incident_metrics(incident, now=end)],
         before=_window("Before", rows, before_start, start),
         during=_window("During", rows, start, end if end > start else start + MIN_WINDOW),
         after=_window("After", rows, end, after_end, complete=after_complete),
@@ -567,7 +597,11 @@ def postmortem_finalise(*, postmortem: PostMortem, by: User, share: bool = False
     """Mark the post-mortem final (read-only from then on), optionally shared with the
     client's contacts. The summary and the lessons learned must be written first."""
     with transaction.atomic():
-        pm = PostMortem.objects.select_for_update().select_related("incident").get(pk=postmortem.pk)
+        pm = (
+            PostMortem.objects.select_for_update(of=("self",))
+            .select_related("incident")
+            .get(pk=postmortem.pk)
+        )
         _require_draft(pm)
         missing = [
             SECTIONS[name] for name in ("summary", "lessons") if not getattr(pm, name).strip()
@@ -592,7 +626,11 @@ def postmortem_finalise(*, postmortem: PostMortem, by: User, share: bool = False
 def postmortem_reopen(*, postmortem: PostMortem, by: User) -> PostMortem:
     """Back to a draft (client contacts stop seeing it until it is final again)."""
     with transaction.atomic():
-        pm = PostMortem.objects.select_for_update().select_related("incident").get(pk=postmortem.pk)
+        pm = (
+            PostMortem.objects.select_for_update(of=("self",))
+            .select_related("incident")
+            .get(pk=postmortem.pk)
+        )
         if pm.status == PostMortemStatus.DRAFT:
             raise PostMortemError("This post-mortem is already a draft.")
         pm.status = PostMortemStatus.DRAFT
@@ -606,7 +644,11 @@ def postmortem_reopen(*, postmortem: PostMortem, by: User) -> PostMortem:
 def postmortem_set_shared(*, postmortem: PostMortem, by: User, shared: bool) -> PostMortem:
     """Share the post-mortem with the client's contacts (seen once final), or stop."""
     with transaction.atomic():
-        pm = PostMortem.objects.select_for_update().select_related("incident").get(pk=postmortem.pk)
+        pm = (
+            PostMortem.objects.select_for_update(of=("self",))
+            .select_related("incident")
+            .get(pk=postmortem.pk)
+        )
         if pm.shared_with_client == shared:
             state = "already shared with" if shared else "not shared with"
             raise PostMortemError(f"This post-mortem is {state} the client.")

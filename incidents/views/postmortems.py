@@ -136,7 +136,7 @@ class PostMortemView(ClientView):
         return (
             ActionItem.objects.within(self.scope)
             .filter(postmortem=self.postmortem)
-            .select_related("owner", "plan_revision", "updated_by")
+            .select_related("owner", "plan_revision", "created_by", "updated_by")
         )
 
     def item_form(
@@ -169,6 +169,8 @@ class PostMortemView(ClientView):
                 key=lambda i: (not i.is_open, i.due_date is None, i.due_date, i.created_at),
             )
             context.update(items=items, item_statuses=ActionItemStatus.choices)
+            if self.can_write:
+                context["new_item_form"] = extra.pop("new_item_form", None) or self.item_form()
         if self.postmortem is not None and full:
             metrics = postmortem_metrics(self.incident, tz=tz)
             charts = postmortem_charts(metrics, tz=tz)
@@ -178,8 +180,6 @@ class PostMortemView(ClientView):
                 volume_chart=mark_safe(charts.volume),
                 windows_chart=mark_safe(charts.windows),
             )
-            if self.can_write:
-                context.setdefault("new_item_form", self.item_form())
         context.update(extra)
         return context
 
@@ -306,7 +306,13 @@ class ActionItemCreateView(PostMortemView):
                 form.add_error(None, str(exc))
             else:
                 if is_htmx(request):
-                    return self.section(notice=f"Action item “{item.title}” added.")
+                    # A fresh form with the cursor back in its first field: the next
+                    # item is typed at once.
+                    fresh = self.item_form()
+                    fresh.fields["title"].widget.attrs["autofocus"] = True
+                    return self.section(
+                        notice=f"Action item “{item.title}” added.", new_item_form=fresh
+                    )
                 messages.success(request, f"Action item “{item.title}” added.")
                 return self.back()
         if is_htmx(request):
@@ -335,7 +341,7 @@ class ActionItemView(PostMortemView):
         self.item = get_object_or_404(
             ActionItem.objects.within(request.scope)
             .filter(postmortem__incident=self.incident)
-            .select_related("owner", "plan_revision", "postmortem"),
+            .select_related("owner", "plan_revision", "postmortem", "created_by", "updated_by"),
             public_id=kwargs["pk"],
         )
 
@@ -406,7 +412,7 @@ class ActionItemDoneView(ActionItemView):
             self.item = action_item_complete(item=self.item, by=user_of(request))
         except PostMortemError as exc:
             if is_htmx(request):
-                return self.row(notice=str(exc))
+                return self.row(row_error=str(exc))
             messages.error(request, str(exc))
             return self.back()
         if is_htmx(request):

@@ -114,6 +114,8 @@ def test_adding_an_action_item_with_htmx(cast, client, pm):
     assert html.lstrip().startswith('<section class="card" id="action-items"')
     assert "Action item “Add a product-safety scenario” added." in html
     assert "Sam Staff" in html and "Open a plan revision" in html
+    # ... with an empty form again, the cursor in its first field
+    assert 'name="new-item-title" maxlength="300" autofocus' in html
     item = ActionItem.objects.get(postmortem=pm)
     assert (item.created_by, item.owner, str(item.due_date)) == (cast.staff, cast.staff, due)
 

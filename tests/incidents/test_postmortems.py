@@ -166,6 +166,7 @@ def test_metrics_from_known_times(crisis):
     assert m.during.negative_share == pytest.approx(4 / 6)
     assert m.after.complete
     assert sum(b.total for b in m.volume_buckets) == 11
+    assert m.bucket_width_label == "15 minutes"  # 13 h 30 across the three windows
     # responses: 4 negative, 3 answered (two replies, one "no response needed"), response
     # times 10 and 90 minutes (the later second reply ignored)
     r = m.responses
@@ -190,6 +191,16 @@ def test_metrics_from_known_times(crisis):
     assert [t.title for t in m.tasks_late] == ["Late"]
     assert m.tasks_late[0].late_by == timedelta(minutes=45)
     assert [t.title for t in m.tasks_not_done] == ["Forgotten"]
+
+
+def test_milestones_that_never_happened_read_never(cast):
+    incident = resolved(cast, first_mention_at=None, acknowledged_at=None)
+    labels = {m.label: m for m in postmortem_metrics(incident, now=T0 + timedelta(days=1)).times}
+    assert labels["Time to detect"].value_label == "not recorded"
+    assert labels["Time to first statement"].value_label == "never"
+    assert labels["Time to first statement"].met is None  # 4 h incident, 4 h target
+    assert labels["Time to acknowledge"].value_label == "never"
+    assert labels["Time to acknowledge"].met is False  # target 1 h
 
 
 def test_after_window_still_running_is_cut_at_now(crisis):
@@ -249,3 +260,29 @@ def test_postmortem_of_a_closed_incident_is_allowed(cast):
     pm = postmortem_create(incident=incident, by=cast.owner)
     assert TimelineEntry.objects.filter(incident=incident, data__event="started").exists()
     assert pm.incident_id == incident.pk
+
+
+def test_the_figures_take_a_fixed_number_of_queries(cast, crisis):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        incident = Incident.objects.select_related("client__agency", "alert").get(pk=crisis.pk)
+        with CaptureQueriesContext(connection) as captured:
+            postmortem_metrics(incident, now=T0 + timedelta(days=2))
+        return len(captured)
+
+    small = queries()
+    source = a_source(cast.client)
+    for minutes in range(0, 240, 2):
+        m = mention(cast, source, minutes, "negative", -0.5)
+        crisis.mentions.add(m)
+        MentionResponse.objects.create(
+            client=cast.client,
+            mention=m,
+            incident=crisis,
+            status=ResponseStatus.SENT,
+            sent_at=m.published_at + timedelta(minutes=5),
+        )
+        IncidentTask.objects.create(incident=crisis, title=f"Task {minutes}")
+    assert queries() == small
