@@ -121,3 +121,16 @@ def test_writes_to_the_portal_are_refused_for_everyone(cast, client):
         client.force_login(user)
         assert client.post(url, {"name": "Injected"}).status_code in (403, 405)
     assert not cast.client.contacts.filter(name="Injected").exists()
+
+
+def test_the_demo_contact_walks_the_whole_portal(db, client):
+    from django.core.management import call_command
+
+    from portal.models import User
+
+    call_command("demo_data")
+    client.force_login(User.objects.get(email="contact@acme.example"))
+    pages = crawl(client, reverse("clientportal:home"))
+    assert any(resolve(urlsplit(u).path).view_name == "plansportal:plan" for u in pages)
+    for url, parser in pages.items():
+        assert all(f.get("action") == reverse("accounts:logout") for f in parser.forms), url
