@@ -13,7 +13,9 @@ from __future__ import annotations
 import copy
 from typing import Any, cast
 
+from django.core.validators import URLValidator
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clients.forms import ScopedModelForm
@@ -44,12 +46,31 @@ class StrictSerializerMixin:
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
+@extend_schema_field({"type": "string", "description": "An http(s) address, or empty."})
+class OptionalURLField(serializers.CharField):
+    """A URL that may be empty: documented as a plain string, since "" is no URI."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(_url_or_empty)
+
+
+def _url_or_empty(value: str) -> None:
+    # A function rather than the URLValidator itself, which the schema would turn back
+    # into `format: uri`.
+    if value:
+        URLValidator(message="Enter an http(s) address.")(value)
+
+
 class StrictSerializer(StrictSerializerMixin, serializers.Serializer[Any]):
     pass
 
 
 class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer[Any]):
-    pass
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: OptionalURLField,
+    }
 
 
 class ScopedRelatedField(serializers.SlugRelatedField[Any]):

@@ -43,6 +43,15 @@ ERROR_DESCRIPTIONS = {
 
 
 class ApiAutoSchema(AutoSchema):
+    def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
+        # Routes take any segment (a malformed id gets the API's JSON 404); ids are UUIDs.
+        parameters: list[dict[str, Any]] = super()._resolve_path_parameters(variables)  # type: ignore[no-untyped-call]
+        for parameter in parameters:
+            if parameter["name"] == "id":
+                parameter["schema"] = {"type": "string", "format": "uuid"}
+                parameter["description"] = "The object's id (a UUID)."
+        return parameters
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         codes = ["400", "401", "403", "404", "429"]

@@ -4,9 +4,11 @@ the caller may only read is a 403."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar, cast
 
 from django.db import models
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, viewsets
@@ -22,7 +24,9 @@ class ScopedViewSet(viewsets.GenericViewSet[Any]):
     model: ClassVar[type[models.Model]]
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
-    lookup_value_converter = "uuid"
+    # Any segment reaches the view, so that a malformed id is the API's JSON 404 rather
+    # than the resolver's HTML one; the schema still documents the id as a UUID.
+    lookup_value_converter = "str"
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     related: ClassVar[tuple[str, ...]] = ()
 
@@ -42,7 +46,11 @@ class ScopedViewSet(viewsets.GenericViewSet[Any]):
 
     def get_object(self) -> Any:
         # The list's filters and ordering do not apply to a lookup by id.
-        obj = get_object_or_404(self.get_queryset(), public_id=self.kwargs[self.lookup_url_kwarg])
+        try:
+            public_id = uuid.UUID(str(self.kwargs[self.lookup_url_kwarg]))
+        except ValueError:
+            raise Http404 from None
+        obj = get_object_or_404(self.get_queryset(), public_id=public_id)
         self.check_object_permissions(self.request, obj)
         if self.request.method not in SAFE_METHODS and not self.may_write(obj):
             raise PermissionDenied(
