@@ -150,6 +150,7 @@ def test_the_war_room_shows_the_metrics_and_verdicts(cast, client, crisis):
     assert "<strong>45 min</strong>" in html and "target 20 min · missed" in html
     assert "<strong>1 h 20 min</strong>" in html and "target 1 h 30 min · met" in html
     assert "<strong>3 d 2 h</strong>" in html and "target 1 d · missed" in html
+    assert "Targets for severity 3: from plan revision 1, the defaults where it sets none" in html
 
 
 def test_an_incident_without_a_plan_is_measured_against_the_defaults(cast):
@@ -159,6 +160,13 @@ def test_an_incident_without_a_plan_is_measured_against_the_defaults(cast):
     assert rows["Time to detect"] == ("—", "30 min", None)  # no alert: nothing to time
     assert rows["Time to acknowledge"] == ("pending (20 min so far)", "15 min", False)
     assert rows["Time to first statement"][1] == "1 h"
+
+
+def test_the_war_room_says_where_its_targets_come_from_without_a_plan(cast, client):
+    incident = incident_open(client=cast.client, by=cast.owner, title="x", severity=4)
+    client.force_login(cast.staff)
+    html = page(client, incident)
+    assert "Targets for severity 4: the defaults, as no plan was in force when it opened" in html
 
 
 def test_format_duration_reads_like_a_person_would_say_it():
