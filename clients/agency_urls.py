@@ -4,6 +4,7 @@ from django.urls import path
 
 from clients.views import agency_admin as views
 from clients.views import webhooks
+from portal.views import api_keys
 
 app_name = "agency"
 
@@ -40,6 +41,9 @@ urlpatterns = [
         views.PortalRevokeView.as_view(),
         name="portal_revoke",
     ),
+    # REST API keys
+    path("api-keys/", api_keys.ApiKeysView.as_view(), name="api_keys"),
+    path("api-keys/<uuid:pk>/revoke/", api_keys.ApiKeyRevokeView.as_view(), name="api_key_revoke"),
     # outgoing webhooks
     path("webhooks/", webhooks.WebhooksView.as_view(), name="webhooks"),
     path("webhooks/new/", webhooks.WebhookCreateView.as_view(), name="webhook_create"),

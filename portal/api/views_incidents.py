@@ -4,7 +4,6 @@ API records exactly what the pages record."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, ClassVar
 
 import django_filters
@@ -79,7 +78,7 @@ class IncidentViewSet(
 
     @extend_schema(request=StatusChangeSerializer, responses=IncidentSerializer)
     @action(detail=True, methods=["post"], url_path="status")
-    def change_status(self, request: Request, id: uuid.UUID) -> Response:
+    def change_status(self, request: Request, id: str) -> Response:
         incident = self.get_object()
         change = StatusChangeSerializer(data=request.data)
         change.is_valid(raise_exception=True)
@@ -88,7 +87,7 @@ class IncidentViewSet(
 
     @extend_schema(request=SeverityChangeSerializer, responses=IncidentSerializer)
     @action(detail=True, methods=["post"], url_path="severity")
-    def change_severity(self, request: Request, id: uuid.UUID) -> Response:
+    def change_severity(self, request: Request, id: str) -> Response:
         incident = self.get_object()
         change = SeverityChangeSerializer(data=request.data)
         change.is_valid(raise_exception=True)
@@ -122,7 +121,7 @@ class IncidentViewSet(
         ordering_fields=["created_at"],
         ordering=("created_at", "id"),
     )
-    def timeline(self, request: Request, id: uuid.UUID) -> Response:
+    def timeline(self, request: Request, id: str) -> Response:
         if request.method == "POST":
             incident = self.get_object()
             entry = TimelineEntrySerializer(data=request.data, context={"request": request})
@@ -171,7 +170,7 @@ class StatementViewSet(
 
     @extend_schema(request=None, responses=StatementSerializer, summary="Approve a draft")
     @action(detail=True, methods=["post"])
-    def approve(self, request: Request, id: uuid.UUID) -> Response:
+    def approve(self, request: Request, id: str) -> Response:
         statement = self.get_object()
         if self.scope.kind == "api":
             # Approval is a person's decision under the plan's approval chain: a key
@@ -184,7 +183,7 @@ class StatementViewSet(
         request=PublishSerializer, responses=StatementSerializer, summary="Record publication"
     )
     @action(detail=True, methods=["post"])
-    def publish(self, request: Request, id: uuid.UUID) -> Response:
+    def publish(self, request: Request, id: str) -> Response:
         statement = self.get_object()
         body = PublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -213,12 +213,12 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
 
     @extend_schema(request=None, responses=AlertSerializer, summary="Acknowledge an open alert")
     @action(detail=True, methods=["post"])
-    def acknowledge(self, request: Request, id: uuid.UUID) -> Response:
+    def acknowledge(self, request: Request, id: str) -> Response:
         alert = alert_acknowledge(alert=self.get_object(), by=self.require_actor())
         return Response(AlertSerializer(alert).data)
 
     @extend_schema(request=None, responses=AlertSerializer, summary="Dismiss an open alert")
     @action(detail=True, methods=["post"])
-    def dismiss(self, request: Request, id: uuid.UUID) -> Response:
+    def dismiss(self, request: Request, id: str) -> Response:
         alert = alert_dismiss(alert=self.get_object(), by=self.require_actor())
         return Response(AlertSerializer(alert).data)

@@ -177,6 +177,9 @@ RULES: dict[str, Rule] = {
     "agency:client_unassign": post(CLIENT_MANAGER, client="client", user="staff_public_id"),
     "agency:portal_invite": post(CLIENT_MANAGER, client="client"),
     "agency:portal_revoke": post(CLIENT_MANAGER, client="client", pk="portal_access"),
+    # REST API keys (owners and managers; the outsider's agency has no such key: 404)
+    "agency:api_keys": get(MANAGER_AGENCY),
+    "agency:api_key_revoke": post({**MANAGER_AGENCY, "outsider": 404}, pk="api_key"),
     # outgoing webhooks (agency records: another agency's endpoint is a 404; the POSTs
     # run in URL order on one endpoint and end as redirects with a message, never a 500)
     "agency:webhooks": get(MANAGER_AGENCY),
@@ -383,6 +386,11 @@ class World:
         self.membership = Membership.objects.get(agency=cast.agency, user=cast.staff).public_id
         self.staff_public_id = cast.staff.public_id
         self.portal_access = PortalAccess.objects.get(user=cast.contact_user).public_id
+        from portal.api.keys import api_key_create
+
+        self.api_key = api_key_create(
+            agency=cast.agency, by=cast.owner, name="Matrix", client=None, read_only=True
+        ).key.public_id
         from incidents.models import Source, SourceKind
 
         self.push_source = Source.objects.create(

@@ -1,0 +1,85 @@
+"""Agency → API keys: owners and managers create (shown once), list and revoke keys."""
+
+from __future__ import annotations
+
+import re
+
+from portal.api.keys import api_key_create, hash_token
+from portal.models import ApiKey
+
+PAGE = "/agency/api-keys/"
+
+
+def created_token(response) -> str:  # type: ignore[no-untyped-def]
+    match = re.search(r'value="(fbk_[0-9a-f]+_[0-9a-f]+)"', response.content.decode())
+    assert match, "the new key is not on the page"
+    return match.group(1)
+
+
+def test_a_manager_creates_a_key_shown_once(cast, client, api):
+    client.force_login(cast.manager)
+    response = client.post(
+        PAGE, {"name": "Brandwatch", "client": str(cast.client.pk), "access": "write"}
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    token = created_token(response)
+    assert "shown only this once" in response.content.decode()
+    key = ApiKey.objects.get()
+    assert (key.name, key.client, key.read_only, key.created_by) == (
+        "Brandwatch",
+        cast.client,
+        False,
+        cast.manager,
+    )
+    assert key.secret_hash == hash_token(token)
+    page = client.get(PAGE).content.decode()
+    assert token not in page  # never shown again
+    assert f"fbk_{key.prefix}_…" in page
+    assert "Never" in page  # not used yet
+    assert api(token).get("/api/v1/clients/").status_code == 200
+    page = client.get(PAGE).content.decode()
+    assert "Never" not in page.split("Create a key")[0]
+
+
+def test_the_form_refuses_a_client_of_another_agency_and_an_empty_name(cast, client):
+    client.force_login(cast.owner)
+    response = client.post(
+        PAGE, {"name": " ", "client": str(cast.other_client.pk), "access": "read"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Select a valid choice" in body or "does not exist in your agency" in body
+    assert not ApiKey.objects.exists()
+
+
+def test_staff_cannot_open_the_keys_page(cast, client):
+    client.force_login(cast.staff)
+    assert client.get(PAGE).status_code == 403
+    assert client.post(PAGE, {"name": "x", "access": "write"}).status_code == 403
+    assert not ApiKey.objects.exists()
+
+
+def test_revoking_a_key_refuses_it_at_once(cast, client, api):
+    new = api_key_create(
+        agency=cast.agency, by=cast.owner, name="Zapier", client=None, read_only=True
+    )
+    assert api(new.token).get("/api/v1/clients/").status_code == 200
+    client.force_login(cast.manager)
+    response = client.post(f"{PAGE}{new.key.public_id}/revoke/", follow=True)
+    assert "is revoked" in response.content.decode()
+    new.key.refresh_from_db()
+    assert new.key.revoked_at is not None and new.key.revoked_by == cast.manager
+    assert api(new.token).get("/api/v1/clients/").status_code == 401
+    assert "Revoked keys" in client.get(PAGE).content.decode()
+
+
+def test_another_agencys_key_cannot_be_revoked(cast, client):
+    theirs = api_key_create(
+        agency=cast.other_agency, by=cast.outsider, name="Theirs", client=None, read_only=True
+    )
+    client.force_login(cast.owner)
+    assert client.post(f"{PAGE}{theirs.key.public_id}/revoke/").status_code == 404
+    theirs.key.refresh_from_db()
+    assert theirs.key.revoked_at is None
+    assert "Theirs" not in client.get(PAGE).content.decode()
