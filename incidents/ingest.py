@@ -16,11 +16,12 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
+from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
@@ -120,12 +121,12 @@ def _clip(value: str, size: int) -> str:
 # written in SQL: they run on every poll, and compiling the ORM's equivalent cost more
 # than the database took to run them (measured with bench.ingest).
 #
-# Rows are inserted with one prepared INSERT ... ON CONFLICT DO NOTHING run over the
-# batch (`executemany`), which SQLite (3.24+) and PostgreSQL both understand. Measured
-# with bench.ingest, `bulk_create(ignore_conflicts=True)` spent more time compiling SQL
-# and preparing each field of each row than parsing and scoring took together; the
-# statement is the same, without that per-value work. The values are adapted as the ORM
-# would (UUID and datetime adapters of the connection).
+# Rows are inserted with INSERT ... ON CONFLICT DO NOTHING, which SQLite (3.24+) and
+# PostgreSQL both understand (see _insert_mentions). Measured with bench.ingest,
+# `bulk_create(ignore_conflicts=True)` spent more time compiling SQL and preparing each
+# field of each row than parsing and scoring took together; the statement is the same,
+# without that per-value work. The values are adapted as the ORM would (UUID and
+# datetime adapters of the connection).
 _MENTION_COLUMNS = (
     "public_id",
     "client_id",
@@ -212,7 +213,7 @@ def prepare_entries(*, source: Source, entries: Sequence[EntryLike]) -> Prepared
 
     matcher = client_matcher(source.client_id)
     connection = connections[router.db_for_write(Mention)]
-    adapt_datetime = connection.ops.adapt_datetimefield_value
+    adapt_datetime = datetime_adapter(connection)
     now = timezone.now()
     fetched_at = adapt_datetime(now)
     score = vader.score
@@ -255,21 +256,28 @@ def prepare_entries(*, source: Source, entries: Sequence[EntryLike]) -> Prepared
     return batch
 
 
+def datetime_adapter(connection: BaseDatabaseWrapper) -> Callable[[datetime], Any]:
+    """The connection's datetime adapter, with a shortcut for SQLite in UTC: Django's
+    converts through settings and zoneinfo on every call, which cost more per mention
+    than matching it against the client's terms (the shortcut gives the same strings;
+    tests compare them)."""
+    adapt: Callable[[datetime], Any] = connection.ops.adapt_datetimefield_value
+    if connection.vendor != "sqlite" or not settings.USE_TZ or connection.timezone_name != "UTC":
+        return adapt
+
+    def sqlite_utc(value: datetime) -> Any:
+        if value.tzinfo is not UTC:
+            return adapt(value)
+        return str(value.replace(tzinfo=None))
+
+    return sqlite_utc
+
+
 def _stored_ids(source_id: int, keys: list[str]) -> set[str]:
     """Which of these external ids the source has stored already."""
     connection = connections[router.db_for_read(Mention)]
-    q = connection.ops.quote_name
-    found: set[str] = set()
     with connection.cursor() as cursor:
-        for chunk in _chunks(keys, _rows_per_statement(connection, 1) - 1):
-            cursor.execute(
-                f"SELECT {q('external_id')} FROM {q(Mention._meta.db_table)} "  # noqa: S608
-                f"WHERE {q('source_id')} = %s AND {q('external_id')} IN "
-                f"({', '.join(['%s'] * len(chunk))})",
-                [source_id, *chunk],
-            )
-            found.update(row[0] for row in cursor.fetchall())
-    return found
+        return set(_ids_of(connection, cursor, source_id, keys))
 
 
 def store_batch(batch: PreparedBatch) -> int:
@@ -281,19 +289,23 @@ def store_batch(batch: PreparedBatch) -> int:
     connection = connections[router.db_for_write(Mention)]
     through = Mention.matched_terms.through
     with connection.cursor() as cursor:
-        ids = _insert_mentions(connection, cursor, batch.rows)
+        created, ids = _insert_mentions(connection, cursor, batch.rows, list(batch.matches))
         links = [
             (ids[key], term_id)
             for key, term_ids in batch.matches.items()
             if key in ids
             for term_id in term_ids
         ]
-        for chunk in _chunks(links, _rows_per_statement(connection, 2)):
-            cursor.execute(
-                _insert_sql(connection, through, ("mention_id", "watchterm_id"), len(chunk)),
-                [value for link in chunk for value in link],
-            )
-    return len(ids)
+        link_columns = ("mention_id", "watchterm_id")
+        if connection.vendor == "sqlite":  # as the mentions (see _insert_mentions)
+            cursor.executemany(_insert_sql(connection, through, link_columns, 1), links)
+        else:
+            for chunk in _chunks(links, _rows_per_statement(connection, 2)):
+                cursor.execute(
+                    _insert_sql(connection, through, link_columns, len(chunk)),
+                    [value for link in chunk for value in link],
+                )
+    return created
 
 
 def ingest_entries(*, source: Source, entries: Sequence[EntryLike]) -> IngestResult:
@@ -324,32 +336,51 @@ def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
 
 
 def _insert_mentions(
-    connection: BaseDatabaseWrapper, cursor: CursorWrapper, rows: list[tuple[Any, ...]]
-) -> dict[str, int]:
-    """Insert the rows, skipping any already there; {external id: id} of those inserted.
-    Inserted rows come back from RETURNING (SQLite 3.35+, PostgreSQL); a row another
-    worker inserted a moment ago is not among them, nor counted as created."""
-    size = _rows_per_statement(connection, len(_MENTION_COLUMNS))
+    connection: BaseDatabaseWrapper,
+    cursor: CursorWrapper,
+    rows: list[tuple[Any, ...]],
+    wanted: list[str],
+) -> tuple[int, dict[str, int]]:
+    """Insert the rows, skipping any already there; how many were inserted, and the ids
+    of the `wanted` external ids (those with matched terms to link).
+
+    SQLite: one single-row INSERT run over the batch (`executemany`), whose row count
+    counts only the rows inserted, then the wanted ids in one SELECT. Measured with
+    bench.ingest, a multi-row INSERT ... RETURNING took three to four times as long
+    there (Django rewrites the placeholders of the whole statement on every call).
+    PostgreSQL: multi-row INSERT ... RETURNING, one round trip per 500 rows. A row
+    another worker inserted a moment ago is not counted as created by either; linking
+    its terms again is harmless (the links are unique and inserted the same way)."""
+    if connection.vendor == "sqlite":
+        cursor.executemany(_insert_sql(connection, Mention, _MENTION_COLUMNS, 1), rows)
+        created = max(cursor.rowcount, 0)
+        ids = _ids_of(connection, cursor, rows[0][2], wanted) if wanted else {}
+        return created, ids
+    quote = connection.ops.quote_name
+    returning = f" RETURNING {quote('external_id')}, {quote('id')}"
     inserted: dict[str, int] = {}
-    if connection.features.can_return_rows_from_bulk_insert:
-        quote = connection.ops.quote_name
-        returning = f" RETURNING {quote('external_id')}, {quote('id')}"
-        for chunk in _chunks(rows, size):
-            sql = _insert_sql(connection, Mention, _MENTION_COLUMNS, len(chunk)) + returning
-            cursor.execute(sql, [value for row in chunk for value in row])
-            inserted.update(cursor.fetchall())
-        return inserted
-    keys = [row[3] for row in rows]
-    before = set(
-        Mention.objects.filter(source_id=rows[0][2], external_id__in=keys).values_list(
-            "external_id", flat=True
+    for chunk in _chunks(rows, _rows_per_statement(connection, len(_MENTION_COLUMNS))):
+        sql = _insert_sql(connection, Mention, _MENTION_COLUMNS, len(chunk)) + returning
+        cursor.execute(sql, [value for row in chunk for value in row])
+        inserted.update(cursor.fetchall())
+    ids = inserted
+    missing = [key for key in wanted if key not in inserted]
+    if missing:
+        ids = {**_ids_of(connection, cursor, rows[0][2], missing), **inserted}
+    return len(inserted), ids
+
+
+def _ids_of(
+    connection: BaseDatabaseWrapper, cursor: CursorWrapper, source_id: int, keys: list[str]
+) -> dict[str, int]:
+    q = connection.ops.quote_name
+    found: dict[str, int] = {}
+    for chunk in _chunks(keys, _rows_per_statement(connection, 1) - 1):
+        cursor.execute(
+            f"SELECT {q('external_id')}, {q('id')} FROM {q(Mention._meta.db_table)} "  # noqa: S608
+            f"WHERE {q('source_id')} = %s AND {q('external_id')} IN "
+            f"({', '.join(['%s'] * len(chunk))})",
+            [source_id, *chunk],
         )
-    )
-    cursor.executemany(_insert_sql(connection, Mention, _MENTION_COLUMNS, 1), rows)
-    return {
-        key: pk
-        for key, pk in Mention.objects.filter(
-            source_id=rows[0][2], external_id__in=keys
-        ).values_list("external_id", "id")
-        if key not in before
-    }
+        found.update(cursor.fetchall())
+    return found

@@ -150,15 +150,23 @@ class Mention(models.Model):
     re-poll, a retried task or a redelivered push never stores it twice."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="mentions")
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="mentions")
+    # No single-column indexes on client, source or published_at: the composite indexes
+    # below start with client, the unique constraint with source, and every query by
+    # time is per client. Every index is written on every insert; in SQLite, dropping
+    # these three made inserting a batch of 100 mentions about a quarter cheaper.
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
     external_id = models.CharField(max_length=500)
     url = models.URLField(max_length=2000, blank=True)
     author = models.CharField(max_length=200, blank=True)
     author_reach = models.PositiveBigIntegerField(null=True, blank=True)
     title = models.CharField(max_length=500, blank=True)
     text = models.TextField(blank=True)  # safe plain text, never markup
-    published_at = models.DateTimeField(db_index=True)
+    published_at = models.DateTimeField()
     fetched_at = models.DateTimeField(default=timezone.now)
     language = models.CharField(max_length=16, blank=True)
     sentiment = models.FloatField(default=0.0)  # VADER compound, -1 … 1

@@ -4,10 +4,13 @@ whatever happens to the batch that carries them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connections, router
+from django.utils import timezone
 
-from incidents.ingest import ingest_entries
+from incidents.ingest import datetime_adapter, ingest_entries
 from incidents.models import Mention, Source, WatchTerm
 from incidents.monitoring.parse import ParsedEntry, parse_feed
 from tests.incidents.local_server import rss
@@ -128,3 +131,17 @@ def test_an_overlong_external_id_is_hashed_to_fit(source):
     assert ingest_entries(source=source, entries=[long]).created == 1
     assert ingest_entries(source=source, entries=[long]).duplicates == 1
     assert len(Mention.objects.get(source=source).external_id) <= 500
+
+
+@pytest.mark.django_db
+def test_the_sqlite_datetime_shortcut_stores_what_django_would():
+    connection = connections[router.db_for_write(Mention)]
+    adapt = datetime_adapter(connection)
+    berlin = ZoneInfo("Europe/Berlin")
+    for value in [
+        datetime(2026, 11, 24, 18, 0, tzinfo=UTC),
+        datetime(2026, 11, 24, 18, 0, 1, 5, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 30, tzinfo=berlin),
+        timezone.now(),
+    ]:
+        assert adapt(value) == connection.ops.adapt_datetimefield_value(value)

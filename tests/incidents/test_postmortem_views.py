@@ -241,13 +241,3 @@ def test_client_contacts_see_only_final_shared_postmortems(cast, pm):
 def test_the_member_pages_are_not_for_client_contacts(cast, client, pm):
     client.force_login(cast.contact_user)
     assert client.get(url("detail", pm.incident)).status_code == 403
-
-
-def test_a_reopened_incident_keeps_its_postmortem_and_says_so(cast, client, pm):
-    Incident.objects.filter(pk=pm.incident_id).update(
-        status=IncidentStatus.RESPONDING, resolved_at=None
-    )
-    client.force_login(cast.staff)
-    html = client.get(url("detail", pm.incident)).content.decode()
-    assert "The incident was reopened and is responding again" in html
-    assert "Time to resolution" in html
