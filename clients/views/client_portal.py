@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -31,6 +32,7 @@ from incidents.models import (
     IncidentStatus,
     Report,
     ReportVariant,
+    Statement,
 )
 from plans.models import PlanRevision, RevisionStatus, Risk
 from portal.scoping import Scope
@@ -50,6 +52,22 @@ def portal_client(scope: Scope, public_id: object) -> Client:
     return get_object_or_404(
         Client.objects.within(scope).select_related("agency"), public_id=public_id
     )
+
+
+def with_latest_statement(
+    scope: Scope, incidents: QuerySet[Incident]
+) -> list[tuple[Incident, Statement | None]]:
+    """Each incident with its latest published statement, for the lists of current
+    incidents (what a contact most wants to know at a glance)."""
+    rows = list(incidents.order_by("-opened_at", "-id"))
+    latest: dict[int, Statement] = {}
+    for statement in (
+        Statement.objects.within(scope)
+        .filter(incident__in=rows)
+        .order_by("incident_id", "-published_at", "-id")
+    ):
+        latest.setdefault(statement.incident_id, statement)
+    return [(incident, latest.get(incident.pk)) for incident in rows]
 
 
 def client_pdfs(scope: Scope, **document: object) -> QuerySet[Report]:
@@ -118,15 +136,17 @@ class PortalHomeView(ClientPortalView, TemplateView):
     template_name = "clientportal/home.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        current = (
+            Incident.objects.within(self.scope)
+            .filter(client=OuterRef("pk"), status__in=CURRENT_STATUSES)
+            .values("client")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
         clients = list(
             Client.objects.within(self.scope)
             .select_related("agency")
-            .annotate(
-                current_incidents=Count(
-                    "incidents",
-                    filter=Q(incidents__is_drill=False, incidents__status__in=CURRENT_STATUSES),
-                )
-            )
+            .annotate(current_incidents=Coalesce(Subquery(current), 0))
             .order_by("name")
         )
         context = self.get_context_data(clients=clients)
@@ -149,8 +169,9 @@ class PortalClientView(PortalClientPage):
         scope, client = self.scope, self.client
         risks = Risk.objects.within(scope).filter(client=client)
         context.update(
-            current_incidents=list(
-                Incident.objects.within(scope).filter(client=client, status__in=CURRENT_STATUSES)
+            current_incidents=with_latest_statement(
+                scope,
+                Incident.objects.within(scope).filter(client=client, status__in=CURRENT_STATUSES),
             ),
             past_incident_count=Incident.objects.within(scope)
             .filter(client=client)

@@ -15,7 +15,12 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
-from clients.views.client_portal import CURRENT_STATUSES, PortalClientPage, client_pdfs
+from clients.views.client_portal import (
+    CURRENT_STATUSES,
+    PortalClientPage,
+    client_pdfs,
+    with_latest_statement,
+)
 from incidents.models import (
     ACTION_ITEM_OPEN_STATUSES,
     ActionItem,
@@ -44,7 +49,9 @@ class PortalIncidentsView(PortalClientPage):
         )
         page = Paginator(past, PAST_PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
-            current=list(incidents.filter(status__in=CURRENT_STATUSES).order_by("-opened_at")),
+            current=with_latest_statement(
+                self.scope, incidents.filter(status__in=CURRENT_STATUSES)
+            ),
             past_page=page,
             any_incident=page.paginator.count > 0 or incidents.exists(),
         )

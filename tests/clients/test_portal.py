@@ -38,6 +38,9 @@ def test_contact_follows_a_current_incident_its_updates_and_published_statements
     world = a_portal_world(cast)
     overview = page(contact, "clientportal:client", cast.client)
     assert "Batch 42 recall" in overview and "Current incident" in overview
+    # its latest published statement at a glance (never the newer draft)
+    assert "We are recalling batch 42 as a precaution." in overview
+    assert "DRAFT: blame" not in overview
 
     body = page(contact, "incidentsportal:detail", cast.client, pk=world.current.public_id)
     assert "The recall of batch 42 is under way in all stores." in body
