@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -51,6 +51,7 @@ from incidents.models import (
     IncidentTask,
     StakeholderNotification,
     Statement,
+    StatementStatus,
     TimelineEntry,
     Visibility,
 )
@@ -259,11 +260,18 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
             .annotate(n=Count("pk"))
             .order_by()
         )
-        statement_counts = dict(
+        by_status = list(
             Statement.objects.filter(incident=incident)
             .values_list("status")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("pk"), first=Min("published_at"))
             .order_by()
+        )
+        statement_counts = {status: n for status, n, _first in by_status}
+        # The same query says when the first statement went out, which the metrics
+        # would otherwise ask for again (see with_first_statement).
+        incident.first_published = next(  # type: ignore[attr-defined]
+            (first for status, _n, first in by_status if status == StatementStatus.PUBLISHED),
+            None,
         )
         context.update(
             incident=incident,
