@@ -100,15 +100,22 @@ class ScopedRelatedField(serializers.SlugRelatedField[Any]):
         return super().to_internal_value(data)
 
 
+def unchanged(
+    serializer: serializers.Serializer[Any], attrs: dict[str, Any], field: str, message: str
+) -> None:
+    """Refuse a change of the object's parent (`field`) with `message`."""
+    instance = serializer.instance
+    if instance is not None and field in attrs and attrs[field] != getattr(instance, field):
+        raise serializers.ValidationError({field: [message]})
+
+
 def fixed_client(serializer: serializers.Serializer[Any], attrs: dict[str, Any], what: str) -> Any:
     """The client of the object being created or changed; an object never moves to
     another client (that would carry its history across tenants)."""
-    instance = serializer.instance
-    if instance is not None and "client" in attrs and attrs["client"] != instance.client:
-        raise serializers.ValidationError(
-            {"client": [f"A {what} cannot move to another client; create a new one."]}
-        )
-    return attrs.get("client") or instance.client  # type: ignore[union-attr]
+    unchanged(
+        serializer, attrs, "client", f"A {what} cannot move to another client; create a new one."
+    )
+    return attrs.get("client") or serializer.instance.client  # type: ignore[union-attr]
 
 
 def validate_with_form(

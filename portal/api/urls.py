@@ -9,7 +9,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from portal.api import views_clients, views_incidents, views_monitoring, views_plans
+from portal.api import (
+    views_clients,
+    views_incidents,
+    views_learning,
+    views_monitoring,
+    views_plans,
+)
 
 app_name = "api"
 
@@ -26,6 +32,9 @@ router.register("mentions", views_monitoring.MentionViewSet, basename="mention")
 router.register("alerts", views_monitoring.AlertViewSet, basename="alert")
 router.register("incidents", views_incidents.IncidentViewSet, basename="incident")
 router.register("statements", views_incidents.StatementViewSet, basename="statement")
+router.register("postmortems", views_learning.PostMortemViewSet, basename="postmortem")
+router.register("reports", views_learning.ReportViewSet, basename="report")
+router.register("action-items", views_learning.ActionItemViewSet, basename="action-item")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -123,7 +123,12 @@ class MentionViewSet(
         qs = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
             return qs
-        return qs.prefetch_related(
+        # The scope's clients also as literal ids (one small query): with one client the
+        # database then walks the (client, -published_at) index in order and stops after
+        # a page, where with only the subquery of `within` SQLite sorted every mention of
+        # the agency first (bench.api: 6 against 69 req/s with 100,000 mentions).
+        client_ids = list(self.scope.clients().values_list("pk", flat=True))
+        return qs.filter(client_id__in=client_ids).prefetch_related(
             models.Prefetch("matched_terms", queryset=WatchTerm.objects.only("id", "term"))
         )
 

@@ -17,13 +17,25 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clients.models import Contact
-from incidents.incident_services import incident_open, timeline_add
-from incidents.models import Alert, AlertKind, Mention, Source, SourceKind, WatchTerm
+from incidents.incident_services import incident_change_status, incident_open, timeline_add
+from incidents.models import (
+    Alert,
+    AlertKind,
+    Mention,
+    Report,
+    ReportKind,
+    Source,
+    SourceKind,
+    WatchTerm,
+)
+from incidents.postmortem_actions import action_item_create
+from incidents.postmortems import postmortem_create
 from incidents.statement_services import statement_draft
 from plans.models import Scenario
 from tests.api.conftest import make_key
@@ -180,6 +192,14 @@ RULES: dict[str, Rule] = {
     "api:statement-detail": detail("statement", writes=False),
     "api:statement-approve": rule(Check("post", APPROVE), id="statement"),
     "api:statement-publish": rule(Check("post", WRITE, "publish"), id="statement"),
+    "api:postmortem-list": listing("new_postmortem"),
+    "api:postmortem-detail": detail("postmortem", patch="postmortem_patch"),
+    "api:postmortem-pdf": rule(Check("post", {**WRITE, "agency_rw": 202}, "pdf"), id="postmortem"),
+    "api:report-list": listing(),
+    "api:report-detail": detail("report", writes=False),
+    "api:report-download": rule(get(READ), id="report"),
+    "api:action-item-list": listing("new_action_item"),
+    "api:action-item-detail": detail("action_item", patch="action_item_patch"),
 }
 
 
@@ -255,6 +275,23 @@ class World:
         self.statement = statement_draft(
             incident=incident, by=owner, channel="x", body="We are looking into it."
         ).public_id
+        # learning: a resolved incident with a post-mortem, an action item and its PDF,
+        # and another resolved incident waiting for its post-mortem
+        resolved = incident_open(client=cast.client, by=owner, title="Old recall", severity=1)
+        incident_change_status(incident=resolved, by=owner, status="resolved", reason="Over")
+        postmortem = postmortem_create(incident=resolved, by=owner)
+        self.postmortem = postmortem.public_id
+        self.action_item = action_item_create(
+            postmortem=postmortem, by=owner, title="Rewrite the holding statement"
+        ).public_id
+        report = Report.objects.create(
+            client=cast.client, kind=ReportKind.POSTMORTEM, postmortem=postmortem
+        )
+        report.file.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"))
+        self.report = report.public_id
+        waiting = incident_open(client=cast.client, by=owner, title="Outage", severity=1)
+        incident_change_status(incident=waiting, by=owner, status="closed", reason="Over")
+        self.waiting_incident = waiting.public_id
         # What the narrower callers must not see.
         self.second_client_contact = Contact.objects.create(
             client=cast.second_client, name="Blue Air press office"
@@ -329,6 +366,21 @@ class World:
     def publish(self) -> dict[str, Any]:
         return {"url": "https://acme.example/statement"}
 
+    def new_postmortem(self) -> dict[str, Any]:
+        return {"incident": str(self.waiting_incident), "summary": "It went well enough."}
+
+    def postmortem_patch(self) -> dict[str, Any]:
+        return {"lessons": "Answer faster."}
+
+    def pdf(self) -> dict[str, Any]:
+        return {"variant": "internal", "paper_size": "a4"}
+
+    def new_action_item(self) -> dict[str, Any]:
+        return {"postmortem": str(self.postmortem), "title": "Train the spokesperson"}
+
+    def action_item_patch(self) -> dict[str, Any]:
+        return {"title": "Rewrite the holding statement", "status": "in_progress"}
+
 
 def http_for(cast: Any, caller: str) -> APIClient:
     http = APIClient()
@@ -395,7 +447,8 @@ def test_api_isolation_matrix(cast, caller, settings):
         payload = getattr(world, check.payload)() if check.payload else None
         response = getattr(http, check.method)(url, payload, format="json")
         expected = check.expected[caller]
-        body = response.content.decode(errors="replace")
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode(errors="replace")
         if not outcome_ok(response.status_code, expected):
             failures.append(
                 f"{check.method.upper()} {url} as {caller}: expected {expected}, "
