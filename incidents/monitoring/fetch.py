@@ -239,12 +239,13 @@ class _Resolver:
             return self._pool
 
     def lookup(self, host: str, port: int, timeout: float) -> list[tuple[object, ...]]:
+        timeout = max(timeout, 0.0)
         future = self._executor().submit(
             # Looked up on the module at call time (tests replace it).
             lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         )
         try:
-            return list(future.result(timeout=max(timeout, 0.0)))
+            return list(future.result(timeout=timeout))
         except FutureTimeout:
             future.cancel()
             raise DNSFailure(
@@ -484,34 +485,33 @@ class _ConnectionPool:
         with self._lock:
             if self._pid != os.getpid():
                 self._idle, self._pid = {}, os.getpid()
-            idle = self._idle.get(key)
-            while idle:
-                conn = idle.pop()
+            idle = self._idle.pop(key, [])
+            found = None
+            while idle and found is None:
+                conn = idle.pop()  # the most recently used first
                 if now - conn.idle_since < KEEPALIVE_SECONDS:
-                    return conn
-                conn.close()
-        return None
+                    found = conn
+                else:
+                    conn.close()
+            if idle:
+                self._idle[key] = idle
+        return found
 
     def give_back(self, key: _PoolKey, conn: _PinnedConnection) -> None:
         conn.idle_since = time.monotonic()
         with self._lock:
             if self._pid != os.getpid():
+                conn.close()
                 return
             self._idle.setdefault(key, []).append(conn)
             total = sum(len(conns) for conns in self._idle.values())
-            if total > MAX_IDLE_CONNECTIONS:
-                oldest = min(
-                    (c.idle_since, k) for k, conns in self._idle.items() for c in conns[:1]
-                )[1]
+            while total > MAX_IDLE_CONNECTIONS:
+                # Each list is oldest first: close the oldest of their heads.
+                oldest = min(self._idle, key=lambda k: self._idle[k][0].idle_since)
                 self._idle[oldest].pop(0).close()
-            self._idle = {k: conns for k, conns in self._idle.items() if conns}
-
-    def clear(self) -> None:
-        with self._lock:
-            for conns in self._idle.values():
-                for conn in conns:
-                    conn.close()
-            self._idle = {}
+                if not self._idle[oldest]:
+                    del self._idle[oldest]
+                total -= 1
 
 
 _pool = _ConnectionPool()

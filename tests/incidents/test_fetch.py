@@ -305,6 +305,19 @@ def test_connections_are_not_shared_between_host_names_at_one_address(
     assert fetch(f"http://a.internal.test:{port}/echo-peer").body == peer_a
 
 
+def test_idle_connections_are_bounded(
+    server: str, allowed: Any, names_resolve_locally: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetch_module, "MAX_IDLE_CONNECTIONS", 1)
+    allowed.FEED_ALLOWED_HOSTS = ["a.internal.test", "b.internal.test"]
+    port = server.rsplit(":", 1)[1]
+    fetch(f"http://a.internal.test:{port}/echo-peer")
+    fetch(f"http://b.internal.test:{port}/echo-peer")
+    idle = fetch_module._pool._idle
+    assert sum(len(conns) for conns in idle.values()) == 1
+    assert [key[1] for key in idle] == ["b.internal.test"]
+
+
 def test_a_connection_the_server_closed_while_idle_is_replaced(server: str, allowed: Any) -> None:
     first = fetch(f"{server}/then-close").body
     time.sleep(0.05)
