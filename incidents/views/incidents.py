@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -199,6 +200,19 @@ def entries_of(incident: Incident, kind: str) -> QuerySet[TimelineEntry]:
     return entries
 
 
+def _anchor(incident: Incident, public_id: str) -> dict[str, Any] | None:
+    """The time and id of an entry of the incident named in a page's query string."""
+    try:
+        found = (
+            TimelineEntry.objects.filter(incident=incident, public_id=public_id)
+            .values("created_at", "id")
+            .first()
+        )
+    except ValidationError:  # not a UUID: as if no anchor were given
+        return None
+    return dict(found) if found is not None else None
+
+
 def entries_before(
     incident: Incident, kind: str, before: str
 ) -> tuple[list[TimelineEntry], TimelineEntry | None]:
@@ -206,11 +220,7 @@ def entries_before(
     first, and the oldest of them when there are earlier ones still (two queries)."""
     entries = entries_of(incident, kind).order_by("-created_at", "-id")
     if before:
-        anchor = (
-            TimelineEntry.objects.filter(incident=incident, public_id=before)
-            .values("created_at", "id")
-            .first()
-        )
+        anchor = _anchor(incident, before)
         if anchor is not None:
             entries = entries.filter(
                 Q(created_at__lt=anchor["created_at"])
@@ -332,9 +342,13 @@ class TimelineView(IncidentObjectView):
         entries = entries_of(incident, kind).order_by("created_at", "id")
         after = request.GET.get("after", "")
         if after:
-            anchor = TimelineEntry.objects.filter(incident=incident, public_id=after).first()
+            anchor = _anchor(incident, after)
             if anchor is not None:
-                entries = entries.filter(id__gt=anchor.pk)
+                # In the timeline's own order (time, then id), as the page shows it.
+                entries = entries.filter(
+                    Q(created_at__gt=anchor["created_at"])
+                    | Q(created_at=anchor["created_at"], id__gt=anchor["id"])
+                )
         new = labelled(list(entries[:PAGE_ENTRIES]))
         if not new:
             return HttpResponse(status=204)

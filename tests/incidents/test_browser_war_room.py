@@ -121,3 +121,40 @@ def test_a_team_handles_an_incident_from_alert_to_resolution(cast, live_server, 
     assert incident.status == IncidentStatus.RESOLVED
     assert incident.first_statement_at == statement.published_at
     assert Mention.objects.filter(incidents=incident).count() == 1
+
+
+def test_load_earlier_brings_older_entries_in_above_without_leaving_the_page(
+    cast, live_server, page
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.incident_services import incident_open
+    from incidents.models import TimelineEntry
+
+    incident = incident_open(client=cast.client, by=cast.owner, title="Long crisis", severity=2)
+    start = timezone.now() - timedelta(hours=5)
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            incident=incident,
+            author=cast.staff,
+            text=f"Update {n:03d}",
+            created_at=start + timedelta(minutes=n),
+        )
+        for n in range(120)
+    )
+    log_in(page, live_server.url, cast.staff.email)
+    address = f"{live_server.url}/clients/{cast.client.public_id}/incidents/{incident.public_id}/"
+    page.goto(address)
+    texts = page.locator("#timeline-entries .entry-text")
+    assert texts.count() == 50
+    page.get_by_role("link", name="Load earlier entries").click()
+    page.get_by_text("Update 021", exact=True).wait_for()
+    assert texts.count() == 100
+    assert texts.first.inner_text() == "Update 021"  # older entries come in above
+    page.get_by_role("link", name="Load earlier entries").click()
+    page.get_by_text("Update 000", exact=True).wait_for()
+    assert texts.count() == 121
+    assert page.get_by_role("link", name="Load earlier entries").count() == 0
+    assert page.url == address  # htmx: the page never changed

@@ -131,6 +131,22 @@ def test_the_timeline_poll_returns_only_newer_entries(cast, client):
     assert 'hx-swap-oob="true"' in body  # the poller moves on to the new last entry
 
 
+def test_the_poll_follows_the_timelines_order_not_the_row_ids(cast, client):
+    """Entries recorded after the fact (imported, backdated) have newer ids but older
+    times: the poll after the latest entry must not bring them in again at the end."""
+    incident = an_incident(cast)
+    latest = incident.timeline.get()
+    TimelineEntry.objects.create(
+        incident=incident, text="Backdated", created_at=latest.created_at - timedelta(hours=1)
+    )
+    client.force_login(cast.staff)
+    poll = url("timeline", incident) + f"?after={latest.public_id}"
+    assert client.get(poll, HTTP_HX_REQUEST="true").status_code == 204
+    bad = url("timeline", incident) + "?after=not-a-uuid"
+    assert client.get(bad, HTTP_HX_REQUEST="true").status_code == 200  # from the start
+    assert client.get(url("detail", incident), {"before": "nope"}).status_code == 200
+
+
 def test_a_correction_references_the_original_and_no_edit_url_exists(cast, client):
     incident = an_incident(cast)
     entry = timeline_add(incident=incident, by=cast.owner, text="At 3pm")
