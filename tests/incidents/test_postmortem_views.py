@@ -11,7 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import ActionItem, ActionItemStatus, Incident, IncidentStatus, PostMortem
-from incidents.postmortem_actions import action_item_create
+from incidents.postmortem_actions import (
+    action_item_create,
+    action_item_open_revision,
+    action_item_update,
+)
 from incidents.postmortems import postmortem_create, postmortem_finalise, postmortem_update
 from portal.scoping import Scope
 from tests.incidents.incident_factories import an_incident
@@ -241,3 +245,35 @@ def test_client_contacts_see_only_final_shared_postmortems(cast, pm):
 def test_the_member_pages_are_not_for_client_contacts(cast, client, pm):
     client.force_login(cast.contact_user)
     assert client.get(url("detail", pm.incident)).status_code == 403
+
+
+def test_a_reopened_incident_keeps_its_postmortem_and_says_so(cast, client, pm):
+    Incident.objects.filter(pk=pm.incident_id).update(
+        status=IncidentStatus.RESPONDING, resolved_at=None
+    )
+    client.force_login(cast.staff)
+    html = client.get(url("detail", pm.incident)).content.decode()
+    assert "The incident was reopened and is responding again" in html
+    assert "Time to resolution" in html
+
+
+def test_the_page_takes_as_many_queries_with_twenty_action_items_as_with_one(cast, client, pm):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("detail", pm.incident)).status_code == 200
+        return len(captured)
+
+    client.force_login(cast.staff)
+    action_item_create(postmortem=pm, by=cast.owner, title="First", owner=cast.staff)
+    one = count()
+    approved_plan(cast.client, cast.owner)
+    for n in range(19):
+        item = action_item_create(
+            postmortem=pm, by=cast.staff, title=f"Item {n}", owner=cast.manager
+        )
+        action_item_update(item=item, by=cast.owner, details="More")
+    action_item_open_revision(item=item, by=cast.owner)
+    assert count() <= one  # owners, creators and the linked revision come in the same query
