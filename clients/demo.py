@@ -144,4 +144,7 @@ def load_demo() -> list[DemoLogin]:
     from incidents.demo import load_monitoring_demo
 
     load_monitoring_demo(client=acme)
+    from incidents.postmortem_demo import load_postmortem_demo
+
+    load_postmortem_demo(client=acme, by=users["owner@northwind.example"])
     return [DemoLogin(email=email, role=label) for email, _, label in DEMO_PEOPLE]

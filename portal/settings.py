@@ -218,11 +218,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "incidents.postmortem_tasks.send_action_item_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
-    # post-mortems: "once a day per overdue action item" is enforced by the task itself.
-    "postmortem-action-item-reminders": {
-        "task": "incidents.postmortem_tasks.send_action_item_reminders",
-        "schedule": crontab(hour=7, minute=15),
-    },
     "monitoring-detect-alerts": {
         "task": "incidents.tasks.detect_alerts",
         "schedule": crontab(minute="*/5"),

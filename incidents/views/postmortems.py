@@ -150,6 +150,7 @@ class PostMortemView(ClientView):
             # The row's inputs sit in table cells: they join the form in the last cell.
             for field in form.fields.values():
                 field.widget.attrs["form"] = f"item-form-{instance.public_id}"
+            form.fields["title"].widget.attrs["autofocus"] = True
         return form
 
     def page_context(self, *, full: bool = True, **extra: Any) -> dict[str, Any]:
@@ -349,7 +350,9 @@ class ActionItemView(PostMortemView):
         template = (
             "incidents/_postmortem_item_edit.html" if form else "incidents/_postmortem_item.html"
         )
-        context = self.page_context(full=False, item=self.item, form=form, **extra)
+        # The row comes back with the keyboard focus on it (the form: its first field;
+        # the row: its Edit link), so nobody has to tab from the top of the page again.
+        context = self.page_context(full=False, item=self.item, form=form, focus=True, **extra)
         return render(self.request, template, context)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from incidents.models import ActionItem, ActionItemStatus, Incident, IncidentStatus
 from plans.models import RevisionStatus
@@ -79,12 +80,14 @@ def test_a_team_writes_the_postmortem_and_turns_lessons_into_actions(cast, live_
     editing = page.locator("tr.action-item.editing")
     editing.wait_for()
     field = editing.get_by_label("What is to be done")
+    expect(field).to_be_focused()  # the cursor moved into the row
     field.fill("Something else")
     field.press("Escape")
     page.locator("tr.action-item.editing").wait_for(state="detached")
     row.wait_for()
-    # Edit again and save with Enter.
-    row.get_by_role("link", name="Edit").click()
+    expect(row.get_by_role("link", name="Edit")).to_be_focused()  # and back to the row
+    # Edit again from the keyboard and save with Enter.
+    page.keyboard.press("Enter")
     field = page.locator("tr.action-item.editing").get_by_label("What is to be done")
     field.fill("Pre-approve recall holding statements")
     field.press("Enter")

@@ -227,3 +227,34 @@ def test_the_reminder_task_is_scheduled_daily(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["postmortem-action-item-reminders"]
     assert entry["task"] == "incidents.postmortem_tasks.send_action_item_reminders"
     assert entry["schedule"].hour == {7}
+
+
+@pytest.mark.worker
+def test_beat_s_task_runs_on_a_real_worker_and_emails_once_a_day(celery_worker, cast):
+    """Queued by name, as beat does, three times on one day: each overdue item is
+    emailed once. (The worker takes tasks in order, so once the last run's email for a
+    later item has arrived, the second run has been processed too.)"""
+    import time
+
+    from portal.celery import app
+
+    def wait_for_emails(n):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(mail.outbox) < n:
+            time.sleep(0.1)
+
+    task = "incidents.postmortem_tasks.send_action_item_reminders"
+    item = overdue(cast)
+    app.send_task(task)
+    wait_for_emails(1)
+    app.send_task(task)  # the same day again: nothing for the first item
+    overdue(cast, title="Train a second spokesperson")
+    app.send_task(task)
+    wait_for_emails(2)
+    time.sleep(0.5)  # a duplicate, were there one, would have arrived by now
+    assert sorted(m.subject for m in mail.outbox) == [
+        "Action item overdue: Add a product-safety scenario (Acme Foods)",
+        "Action item overdue: Train a second spokesperson (Acme Foods)",
+    ]
+    item.refresh_from_db()
+    assert item.last_reminder_on == timezone.localdate()
