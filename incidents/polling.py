@@ -4,7 +4,10 @@ The per-source lock is the `polling_since` column, taken by a compare-and-set
 (`claim_source`): one UPDATE that succeeds only when the source is free or its lock is
 older than `LOCK_TIMEOUT` (the worker that held it died), so a source is never polled
 twice at once, by any number of workers. `LOCK_TIMEOUT` is longer than the poll task's
-hard time limit, so a live poll never loses its lock.
+hard time limit, so a live poll never loses its lock. The poll gives the lock back in the
+same UPDATE that records its health (and, for a fresh feed, in the transaction that
+stores its mentions), so an unchanged feed costs one claim, one conditional GET and one
+write.
 
 Failures back off exponentially: the next poll is `interval × 2^failures` later, at most
 a day; the first success resets it. The error is kept as a sentence for the UI.
