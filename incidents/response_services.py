@@ -37,6 +37,7 @@ from incidents.models import (
     ResponseStatus,
     Triage,
 )
+from incidents.triage import mentions_triage
 from plans.placeholders import render_placeholders, validate_placeholders
 from portal.models import User
 
@@ -149,7 +150,10 @@ def _apply_status(response: MentionResponse, *, by: User, status: str) -> None:
     if status == ResponseStatus.SENT:
         response.sent_at = now
         response.author = by
-        Mention.objects.filter(pk=response.mention_id).update(triage=Triage.RESPONDED)
+        # Through triage, so the mention's history says who answered it and when.
+        mentions_triage(
+            mentions=Mention.objects.filter(pk=response.mention_id), triage=Triage.RESPONDED, by=by
+        )
         if response.incident is not None:
             _check_incident(response.incident, response.mention)
             who = response.mention.author or "an unknown author"

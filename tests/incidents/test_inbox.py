@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Mention, MentionTriageChange, Triage
+from incidents.response_services import response_save
 from tests.conftest import PASSWORD
 from tests.incidents.ui_factories import a_mention, a_source, a_term
 
@@ -292,3 +293,13 @@ def test_writer_selects_all_mentions_in_the_browser_and_marks_them(cast, live_se
     page.get_by_role("button", name="Apply to selected").click()
     page.get_by_text("3 mentions changed.").wait_for()
     assert Mention.objects.filter(triage=Triage.NEEDS_RESPONSE).count() == 3
+
+
+def test_sending_a_reply_shows_in_the_mentions_history(cast, client):
+    mention = a_mention(cast.client, author="@jane_doe")
+    response_save(mention=mention, by=cast.staff, body="Hi Jane, sorry!", status="sent")
+    change = MentionTriageChange.objects.get(mention=mention)
+    assert (change.by, change.triage_to) == (cast.staff, Triage.RESPONDED)
+    client.force_login(cast.manager)
+    page = client.get(url("mention", cast.client, pk=mention.public_id)).content.decode()
+    assert "changed the status from New to <strong>Responded</strong>" in page
