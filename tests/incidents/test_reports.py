@@ -450,3 +450,24 @@ def test_real_worker_generates_the_report(cast, client, celery_worker):
     )
     pdf = b"".join(download.streaming_content)
     assert "Shared with the client by the worker test" in flat(pdf_text(pdf))
+
+
+def test_pages_link_to_the_pdfs(cast, client, postmortem, django_capture_on_commit_callbacks):
+    report = pm_pdf(django_capture_on_commit_callbacks, postmortem, "client")
+    client.force_login(cast.readonly_staff)
+    kwargs = {"client": cast.client.public_id}
+    page = client.get(
+        reverse("postmortems:detail", kwargs={**kwargs, "incident": postmortem.incident.public_id})
+    ).content.decode()
+    download = reverse("reports:download", kwargs={**kwargs, "pk": report.public_id})
+    assert 'id="postmortem-pdf"' in page and download in page
+    assert "Generate PDF" not in page  # read-only: no form
+    listing = client.get(reverse("reports:list", kwargs=kwargs)).content.decode()
+    assert download in listing and "Yoghurt recall" in listing
+    overview = client.get(reverse("clients:overview", kwargs=kwargs)).content.decode()
+    assert reverse("reports:list", kwargs=kwargs) in overview
+    client.force_login(cast.staff)
+    page = client.get(
+        reverse("postmortems:detail", kwargs={**kwargs, "incident": postmortem.incident.public_id})
+    ).content.decode()
+    assert "Generate PDF" in page
