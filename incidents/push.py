@@ -114,11 +114,17 @@ def _entry(index: int, item: Any, now: datetime, problems: list[str]) -> ParsedE
 
 def parse_push(body: bytes, *, now: datetime | None = None) -> list[ParsedEntry]:
     """The entries of a push body, or PushRefused(400) listing every problem."""
-    now = now or timezone.now()
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise PushRefused(400, "The body is not valid JSON.") from None
+    return parse_push_data(data, now=now)
+
+
+def parse_push_data(data: Any, *, now: datetime | None = None) -> list[ParsedEntry]:
+    """The entries of a decoded push body (the REST API's bulk create, which reads other
+    keys of the same body, decodes it once)."""
+    now = now or timezone.now()
     if not isinstance(data, dict) or not isinstance(data.get("mentions"), list):
         raise PushRefused(400, 'The body must be a JSON object with a "mentions" list.')
     items: list[Any] = data["mentions"]

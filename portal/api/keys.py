@@ -88,10 +88,13 @@ def key_for_token(token: str) -> ApiKey | None:
     prefix = _split(token)
     if prefix is None:
         return None
-    key = (
-        ApiKey.objects.select_related("agency", "created_by")
-        .filter(prefix=prefix, revoked_at__isnull=True)
-        .first()
+    key = next(
+        iter(
+            ApiKey.objects.select_related("agency", "created_by")
+            .filter(prefix=prefix, revoked_at__isnull=True)
+            .order_by()[:1]
+        ),
+        None,
     )
     if key is None or not hmac.compare_digest(key.secret_hash, hash_token(token)):
         return None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from clients.models import Client
@@ -67,37 +69,88 @@ class WatchTermSerializer(StrictModelSerializer):
         return validate_with_form(self, WatchTermForm, attrs, client=client)
 
 
+class TermNamesField(serializers.ListField):
+    """The names of a prefetched list of watch terms (MentionViewSet's `term_list`)."""
+
+    def to_representation(self, data: Any) -> list[str]:
+        return [term.term for term in data]
+
+
+MENTION_FIELDS = [
+    "id",
+    "client",
+    "source",
+    "external_id",
+    "url",
+    "author",
+    "author_reach",
+    "title",
+    "text",
+    "published_at",
+    "fetched_at",
+    "language",
+    "sentiment",
+    "sentiment_label",
+    "matched_terms",
+    "triage",
+]
+
+
+def _when(value: datetime | None) -> str | None:
+    """A datetime as DRF's DateTimeField writes it (ISO 8601 in the current time zone,
+    "Z" for UTC)."""
+    if value is None:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class MentionSerializer(StrictModelSerializer):
-    """A mention; only its triage can be changed through the API."""
+    """A mention; only its triage can be changed through the API.
+
+    The list reads thousands of these: views give the instances `client_uuid`,
+    `source_uuid` (annotations) and `term_list`, and `to_representation` writes them
+    directly, exactly as the declared fields would (tests compare both)."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    client = serializers.UUIDField(source="client.public_id", read_only=True)
-    source = serializers.UUIDField(source="source.public_id", read_only=True)  # type: ignore[assignment]
-    matched_terms: serializers.SlugRelatedField[WatchTerm] = serializers.SlugRelatedField(
-        many=True, read_only=True, slug_field="term", help_text="The watch terms it matched."
+    client = serializers.UUIDField(source="client_uuid", read_only=True)
+    source = serializers.UUIDField(source="source_uuid", read_only=True)  # type: ignore[assignment]
+    matched_terms = serializers.ListField(
+        source="term_list",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The watch terms it matched.",
     )
 
     class Meta:
         model = Mention
-        fields = [
-            "id",
-            "client",
-            "source",
-            "external_id",
-            "url",
-            "author",
-            "author_reach",
-            "title",
-            "text",
-            "published_at",
-            "fetched_at",
-            "language",
-            "sentiment",
-            "sentiment_label",
-            "matched_terms",
-            "triage",
-        ]
-        read_only_fields = [f for f in fields if f != "triage"]
+        fields = MENTION_FIELDS
+        read_only_fields = [f for f in MENTION_FIELDS if f != "triage"]
+
+    def to_representation(self, instance: Mention) -> dict[str, Any]:
+        m: Any = instance
+        return {
+            "id": str(m.public_id),
+            "client": str(m.client_uuid),
+            "source": str(m.source_uuid),
+            "external_id": m.external_id,
+            "url": m.url,
+            "author": m.author,
+            "author_reach": m.author_reach,
+            "title": m.title,
+            "text": m.text,
+            "published_at": _when(m.published_at),
+            "fetched_at": _when(m.fetched_at),
+            "language": m.language,
+            "sentiment": m.sentiment,
+            "sentiment_label": m.sentiment_label,
+            "matched_terms": list(m.term_list),
+            "triage": m.triage,
+        }
+
+    def generic_representation(self, instance: Mention) -> dict[str, Any]:
+        """What the declared fields write (the fast path must equal it)."""
+        return dict(super().to_representation(instance))
 
 
 class BulkMentionItemSerializer(StrictSerializer):

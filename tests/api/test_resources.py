@@ -288,3 +288,39 @@ def test_a_read_only_assignment_cannot_write_through_the_session(cast, client):
     )
     assert response.status_code == 403
     assert "read this risk but not change it" in response.json()["error"]["message"]
+
+
+def test_the_mention_fast_path_writes_what_the_declared_fields_write(cast, api, keys):
+    from django.test import RequestFactory
+    from django.utils import timezone as tz
+
+    from portal.api.serializers_monitoring import MentionSerializer
+    from portal.api.views_monitoring import MentionViewSet, attach_terms
+
+    source = Source.objects.create(client=cast.client, name="Push", kind=SourceKind.PUSH)
+    term = source.client.watch_terms.create(term="Acme")
+    mention = Mention.objects.create(
+        client=cast.client,
+        source=source,
+        external_id="fast",
+        text="Acme",
+        url="",
+        author_reach=None,
+        published_at=timezone.now().replace(microsecond=123456),
+    )
+    mention.matched_terms.add(term)
+    from rest_framework.request import Request
+
+    from portal.api.auth import scope_for_key
+    from portal.models import ApiKey
+
+    django_request = RequestFactory().get("/")
+    django_request.scope = scope_for_key(ApiKey.objects.get(prefix=keys.agency_rw.split("_")[1]))
+    view = MentionViewSet()
+    view.request = Request(django_request)
+    (row,) = attach_terms(list(view.get_queryset().filter(pk=mention.pk)))
+    serializer = MentionSerializer()
+    for zone in ("UTC", "Europe/London", "America/New_York"):
+        with tz.override(zone):
+            assert serializer.to_representation(row) == serializer.generic_representation(row)
+    assert serializer.to_representation(row)["matched_terms"] == ["Acme"]
