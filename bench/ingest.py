@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.ingest                 # 40 feeds x 100 entries
     .venv/bin/python -m bench.ingest --feeds 80      # more
+    BENCH_SORT=cumulative .venv/bin/python -m bench.ingest --profile   # cProfile round 1's polls
 
 A throwaway SQLite database is migrated in a temporary FIREBREAK_VAR_DIR (or the
 database named by DATABASE_URL, when set); a local HTTP server (a process) serves RSS 2.0
