@@ -250,6 +250,15 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Throttle counts live in the cache: shared between web processes when CACHE_URL names a
+# Redis; else each process counts on its own (Django's default memory cache).
+if env_str("CACHE_URL", ""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("CACHE_URL", ""),
+        }
+    }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Firebreak API",
     "DESCRIPTION": (
