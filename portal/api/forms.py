@@ -31,6 +31,7 @@ class ApiKeyForm(ScopedModelForm):
         client = self.fields["client"]
         assert isinstance(client, forms.ModelChoiceField)
         client.empty_label = "All clients of the agency"
+        client.help_text = "A key for one client's integration reaches nothing else."
         self.fields["name"].widget.attrs["placeholder"] = "e.g. Brandwatch, Zapier, reporting"
 
     def clean_name(self) -> str:

@@ -1,6 +1,6 @@
 """Agency → API keys: owners and managers create keys for integrations (the full key is
-shown once, on the page that answers the creation, and never again), see when each was
-last used, and revoke them. Only the prefix and a hash of a key are stored."""
+shown once, on the page the creation leads to, and never again), see when each was last
+used, and revoke them. Only the prefix and a hash of a key are stored."""
 
 from __future__ import annotations
 
@@ -18,17 +18,26 @@ from portal.api.keys import api_key_create, api_key_revoke
 from portal.models import ApiKey
 from portal.views.base import MemberView
 
+NEW_KEY_SESSION = "firebreak.new_api_key"
+
 
 @method_decorator(never_cache, name="dispatch")
 class ApiKeysView(MemberView):
-    """GET: the agency's keys and the form for a new one. POST: create one and show it,
-    once (the answer is not cached)."""
+    """GET: the agency's keys and the form for a new one. POST: create one, then redirect
+    to the list, which shows the full key once: it is handed over in the session and
+    removed from it by that very page (so a reload creates nothing and shows nothing)."""
 
     required_role = "manager"
     template_name = "agency/api_keys.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.page(ApiKeyForm(scope=self.scope))
+        extra: dict[str, Any] = {}
+        handed = request.session.pop(NEW_KEY_SESSION, None)
+        if isinstance(handed, dict):
+            created = ApiKey.objects.within(self.scope).filter(public_id=handed.get("key")).first()
+            if created is not None:
+                extra = {"new_key": handed.get("token"), "created": created}
+        return self.page(ApiKeyForm(scope=self.scope), **extra)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = ApiKeyForm(request.POST, scope=self.scope)
@@ -42,7 +51,8 @@ class ApiKeysView(MemberView):
             client=form.cleaned_data["client"],
             read_only=form.read_only,
         )
-        return self.page(ApiKeyForm(scope=self.scope), new_key=new.token, created=new.key)
+        request.session[NEW_KEY_SESSION] = {"key": str(new.key.public_id), "token": new.token}
+        return HttpResponseRedirect(reverse("agency:api_keys"))
 
     def page(self, form: ApiKeyForm, status: int = 200, **extra: Any) -> HttpResponse:
         keys = ApiKey.objects.within(self.scope).select_related(

@@ -462,3 +462,23 @@ def test_api_isolation_matrix(cast, caller, settings):
         if leaked:
             failures.append(f"{check.method.upper()} {url} as {caller}: shows {leaked}")
     assert not failures, "\n".join(failures)
+
+
+NOT_HTML = ("api:schema", "api:report-download")  # YAML/JSON and a PDF, by design
+
+
+def test_the_browsable_api_renders_every_page_for_a_member(cast, client):
+    """Signed-in members read the API in the browser: every GET route renders as HTML
+    (forms for writes included), never a 500."""
+    world = World(cast)
+    client.force_login(cast.owner)
+    failures = []
+    for name, _route, _pattern in API_PATTERNS:
+        rule_ = RULES[name]
+        if not any(c.method == "get" for c in rule_.checks) or name in NOT_HTML:
+            continue
+        url = reverse(name, kwargs={k: getattr(world, a) for k, a in rule_.kwargs.items()})
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            failures.append(f"{url}: {response.status_code} {response['Content-Type']}")
+    assert not failures, "\n".join(failures)
