@@ -33,8 +33,8 @@ class ApiKeysView(MemberView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         extra: dict[str, Any] = {}
         handed = request.session.pop(NEW_KEY_SESSION, None)
-        if isinstance(handed, dict):
-            created = ApiKey.objects.within(self.scope).filter(public_id=handed.get("key")).first()
+        if isinstance(handed, dict) and isinstance(handed.get("key"), str):
+            created = ApiKey.objects.within(self.scope).filter(public_id=handed["key"]).first()
             if created is not None:
                 extra = {"new_key": handed.get("token"), "created": created}
         return self.page(ApiKeyForm(scope=self.scope), **extra)
