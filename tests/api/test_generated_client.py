@@ -29,7 +29,11 @@ def generated(live_server: Any, tmp_path: Path) -> Any:
     response = httpx.get(f"{live_server.url}/api/schema/?format=json", timeout=30)
     assert response.status_code == 200
     (tmp_path / "schema.json").write_bytes(response.content)
-    (tmp_path / "config.yml").write_text(f"package_name_override: {PACKAGE}\npost_hooks: []\n")
+    # PDFs are binary downloads to the generated client (it knows octet-stream by name).
+    (tmp_path / "config.yml").write_text(
+        f"package_name_override: {PACKAGE}\npost_hooks: []\n"
+        "content_type_overrides:\n  application/pdf: application/octet-stream\n"
+    )
     tool = Path(sys.executable).with_name("openapi-python-client")
     run = subprocess.run(
         [

@@ -13,7 +13,12 @@ import pytest
 from incidents.incident_services import incident_change_severity
 from incidents.models import WebhookDelivery, WebhookEndpoint
 from incidents.statement_services import statement_approve, statement_draft, statement_publish
-from incidents.webhook_events import INCIDENT_OPENED, SEVERITY_CHANGED, STATEMENT_PUBLISHED
+from incidents.webhook_events import (
+    INCIDENT_OPENED,
+    POSTMORTEM_READY,
+    SEVERITY_CHANGED,
+    STATEMENT_PUBLISHED,
+)
 from incidents.webhooks import SIGNATURE_HEADER, SignatureError, retry_delay, sign, verify
 from tests.incidents.incident_factories import an_incident
 from tests.incidents.local_server import LocalServer, Route, Seen, local_server
@@ -104,6 +109,32 @@ def test_severity_changes_and_published_statements_are_sent(cast, hook_server, o
     assert published["data"]["statement"]["body"] == "We are recalling one batch."
     assert published["data"]["statement"]["published_url"] == "https://x.com/acme/status/1"
     assert published["data"]["incident"]["id"] == str(incident.public_id)
+
+
+def test_a_finished_postmortem_report_is_announced(cast, hook_server, on_commit):
+    from incidents.reports import report_request_postmortem
+    from tests.incidents.report_helpers import a_final_postmortem
+
+    hook_server.routes["/hook"] = Route(body=b"ok")
+    endpoint = WebhookEndpoint.objects.create(
+        agency=cast.agency, url=f"{hook_server.url}/hook", events=[POSTMORTEM_READY]
+    )
+    postmortem = a_final_postmortem(cast, title="Yoghurt recall")
+    report = on_commit(
+        lambda: report_request_postmortem(
+            postmortem=postmortem, variant="client", paper_size="a4", by=cast.owner
+        )
+    )
+    report.refresh_from_db()
+    assert report.status == "done"
+    (seen,) = hook_server.requests_to("/hook")
+    payload = checked(seen, endpoint)
+    assert payload["type"] == "postmortem.ready"
+    data = payload["data"]
+    assert data["postmortem"]["id"] == str(postmortem.public_id)
+    assert data["postmortem"]["variant"] == "client" and data["postmortem"]["pages"] >= 1
+    assert data["postmortem"]["pdf_url"].endswith(f"/reports/{report.public_id}/download/")
+    assert data["incident"]["id"] == str(postmortem.incident.public_id)
 
 
 def test_drills_send_no_webhooks(cast, hook_server, on_commit):
