@@ -877,6 +877,14 @@ class Report(models.Model):
     def is_pending(self) -> bool:
         return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
 
+    @property
+    def is_outdated(self) -> bool:
+        """Whether the document changed after this file was made (a plan revision is
+        immutable once approved; a post-mortem's text may change while it is a draft)."""
+        if not self.file or self.finished_at is None or self.postmortem is None:
+            return False
+        return self.postmortem.updated_at > self.finished_at
+
 
 class MentionTriageChange(models.Model):
     """Who changed a mention's triage status or assignee, when, from what to what: one

@@ -130,6 +130,8 @@ def a_stored_report(cast: Any, *, variant: str = "client", postmortem: Any = Non
         status=ReportStatus.DONE,
         progress=100,
         pages=1,
+        byte_size=17,
+        finished_at=pm.updated_at,
         requested_by=cast.owner,
     )
     report.file.save(f"{report.public_id}.pdf", ContentFile(b"%PDF-1.4\n%stored\n"))

@@ -471,3 +471,16 @@ def test_pages_link_to_the_pdfs(cast, client, postmortem, django_capture_on_comm
         reverse("postmortems:detail", kwargs={**kwargs, "incident": postmortem.incident.public_id})
     ).content.decode()
     assert "Generate PDF" in page
+
+
+def test_page_says_when_the_postmortem_changed_after_the_pdf(cast, client):
+    report = a_stored_report(cast)
+    Report.objects.filter(pk=report.pk).update(finished_at=timezone.now())
+    client.force_login(cast.owner)
+    url = reverse(
+        "reports:detail", kwargs={"client": cast.client.public_id, "pk": report.public_id}
+    )
+    assert "changed after this PDF was made" not in client.get(url).content.decode()
+    report.postmortem.updated_at = timezone.now() + timedelta(minutes=1)
+    report.postmortem.save()
+    assert "changed after this PDF was made" in client.get(url).content.decode()
