@@ -174,7 +174,8 @@ class MentionViewSet(
             raise ValidationError('The body must be a JSON object: {"source": …, "mentions": […]}.')
         unknown = sorted(set(envelope) - {"source", "mentions"})
         problems = {
-            name: ["Unknown field. Fields you can send: mentions, source."] for name in unknown
+            name: [f"Unknown field “{name}”. Fields you can send: mentions, source."]
+            for name in unknown
         }
         source = self._source(envelope.get("source"), problems)
         allowed = set(BulkMentionItemSerializer().fields)
