@@ -82,7 +82,10 @@ class _FormPage(_Webhooks, FormView[WebhookEndpointForm]):
     template_name = "agency/webhook_form.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "form_events": EVENTS}
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        selected = form["events"].value() or []
+        return {**context, "form_events": EVENTS, "selected_events": [str(v) for v in selected]}
 
 
 class WebhookCreateView(_FormPage):
