@@ -184,7 +184,8 @@ def plan_revision_return(*, revision: PlanRevision, by: User) -> PlanRevision:
 def plan_revision_approve(*, revision: PlanRevision, by: User) -> PlanRevision:
     """Approve a revision in review: it becomes the plan in force and the one it
     replaces is superseded, in one transaction (the plan row is locked so that two
-    approvals cannot interleave). Approval counts as a review of the plan."""
+    approvals cannot interleave). Approval counts as a review of the plan, and completes
+    the post-mortem action items that opened the revision."""
     plan = CrisisPlan.objects.select_for_update().get(pk=revision.plan_id)
     revision = PlanRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.status != RevisionStatus.IN_REVIEW:
@@ -203,6 +204,11 @@ def plan_revision_approve(*, revision: PlanRevision, by: User) -> PlanRevision:
     plan.next_review_date = timezone.localdate() + timedelta(days=plan.review_interval_days)
     plan.last_review_reminder_on = None
     plan.save(update_fields=["next_review_date", "last_review_reminder_on"])
+    # Post-mortem action items that opened this revision (guide V.B) are done once the
+    # changed plan is in force; dropped or already done ones are left as they are.
+    revision.action_items.filter(status__in=["open", "in_progress"]).update(
+        status="done", completed_at=now, updated_by=by, updated_at=now
+    )
     return revision
 
 

@@ -21,7 +21,7 @@ from incidents.postmortem_actions import (
 from incidents.postmortem_tasks import send_action_item_reminders
 from incidents.postmortems import PostMortemError, postmortem_create
 from plans.models import PlanRevision, RevisionStatus
-from plans.services import plan_revision_start, plan_revision_submit
+from plans.services import plan_revision_approve, plan_revision_start, plan_revision_submit
 from tests.incidents.incident_factories import an_incident
 from tests.plans.factories import approved_plan
 
@@ -76,6 +76,26 @@ def test_an_action_item_opens_a_new_draft_of_the_approved_plan(cast, client):
         kwargs={"client": cast.client.public_id, "incident": item.postmortem.incident.public_id},
     )
     assert pm_url.encode() in page.content
+
+
+def test_approving_the_revision_completes_the_items_that_opened_it(cast):
+    approved_plan(cast.client, cast.owner)
+    pm = a_postmortem(cast)
+    item = an_item(cast, pm)
+    other = an_item(cast, pm, title="Brief the night shift")  # not linked to the plan
+    dropped = an_item(cast, pm, title="Rewrite the FAQ")
+    draft = action_item_open_revision(item=item, by=cast.manager).revision
+    action_item_open_revision(item=dropped, by=cast.manager)
+    action_item_update(item=dropped, by=cast.manager, status=ActionItemStatus.DROPPED)
+    plan_revision_submit(revision=draft, by=cast.manager)
+    plan_revision_approve(revision=draft, by=cast.owner)
+    item.refresh_from_db()
+    other.refresh_from_db()
+    dropped.refresh_from_db()
+    assert item.status == ActionItemStatus.DONE
+    assert item.completed_at is not None and item.updated_by == cast.owner
+    assert other.status == ActionItemStatus.OPEN
+    assert dropped.status == ActionItemStatus.DROPPED
 
 
 def test_with_a_draft_already_open_the_item_is_linked_to_it(cast):
