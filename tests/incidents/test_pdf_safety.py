@@ -22,6 +22,7 @@ from django.utils import timezone
 from clients.models import Agency, Client
 from incidents.models import (
     ActionItem,
+    IncidentTask,
     Report,
     ReportStatus,
     Statement,
@@ -131,6 +132,12 @@ def _poison_world(cast: Any, url: str) -> Any:
         due_date=timezone.localdate(),
         created_by=cast.owner,
     )
+    IncidentTask.objects.create(
+        incident=incident,
+        title=hostile(url, "task")[:300],
+        owner_role=hostile(url, "task-role")[:80],
+        due_at=incident.opened_at + timedelta(minutes=10),
+    )
     mention = a_mention(
         cast.client,
         a_source(cast.client),
@@ -216,6 +223,7 @@ def test_hostile_text_in_every_field_stays_text_and_fetches_nothing(
     # The markup is printed as the characters people typed.
     fields = [
         *POSTMORTEM_FIELDS,
+        "task",
         "title",
         "entry-client",
         "entry-internal",
@@ -225,12 +233,13 @@ def test_hostile_text_in_every_field_stays_text_and_fetches_nothing(
     ]
     for field in fields:
         # The whole payload (as far as the field holds it), every character, in order.
-        limit = {"title": 200, "action": 300}.get(field)
+        limit = {"title": 200, "action": 300, "task": 300}.get(field)
         assert squeeze(hostile(url, field)[:limit]) in internal, field
     assert squeeze(hostile(url, "client")[:120]) in internal
     assert squeeze(hostile(url, "agency")[:120]) in internal
     assert squeeze(hostile(url, "person")[:150]) in internal  # the entries' author
     assert squeeze(hostile(url, "statement")) in client_version
+    assert squeeze(hostile(url, "task-role")[:80]) in internal  # the task's owner
     assert squeeze("[entry-internal]") not in client_version
     assert squeeze("[entry-client]") in client_version
     for field in (

@@ -484,3 +484,31 @@ def test_page_says_when_the_postmortem_changed_after_the_pdf(cast, client):
     report.postmortem.updated_at = timezone.now() + timedelta(minutes=1)
     report.postmortem.save()
     assert "changed after this PDF was made" in client.get(url).content.decode()
+
+
+def test_plan_export_and_regenerate_through_the_pages(
+    cast, client, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.manager)
+    kwargs = {"client": cast.client.public_id}
+    url = reverse("reports:plan_request", kwargs=kwargs)
+    response = client.post(url, {"variant": "client", "paper_size": "a4"}, follow=True)
+    assert "no approved crisis plan to export yet" in response.content.decode()
+    _plan, revision = approved_plan(cast.client, cast.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"variant": "client", "paper_size": "a4"})
+    report = Report.objects.get(plan_revision=revision)
+    assert report.status == ReportStatus.DONE and report.paper_size == "a4"
+    again = reverse("reports:regenerate", kwargs={**kwargs, "pk": report.public_id})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(again, {"paper_size": "letter"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.generation == 2 and report.paper_size == "letter"
+    assert report.variant == "client" and report.status == ReportStatus.DONE
+    assert "612 x 792" in _page_size(report.file.read())
+    # A read-only colleague may download it but not make it again.
+    client.force_login(cast.readonly_staff)
+    assert client.post(again, {"paper_size": "a4"}).status_code == 403
+    download = reverse("reports:download", kwargs={**kwargs, "pk": report.public_id})
+    assert client.get(download).status_code == 200
