@@ -512,3 +512,13 @@ def test_plan_export_and_regenerate_through_the_pages(
     assert client.post(again, {"paper_size": "a4"}).status_code == 403
     download = reverse("reports:download", kwargs={**kwargs, "pk": report.public_id})
     assert client.get(download).status_code == 200
+
+
+def test_deleting_the_client_deletes_its_pdfs(cast, django_capture_on_commit_callbacks):
+    report = a_stored_report(cast)
+    storage, name = report.file.storage, report.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        cast.client.delete()
+    assert not Report.objects.filter(pk=report.pk).exists()
+    assert not storage.exists(name)
