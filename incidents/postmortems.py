@@ -28,9 +28,10 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
+from incidents.drill_mentions import real_mentions
 from incidents.incident_selectors import Metric, format_duration, incident_metrics
 from incidents.incident_services import _entry, _lock
 from incidents.models import (
@@ -419,14 +420,17 @@ def postmortem_metrics(
     after_end = end + length
     after_complete = after_end <= now
     after_end = min(after_end, max(now, end))
+    in_windows: QuerySet[Mention] = Mention.objects.filter(
+        client_id=incident.client_id,
+        published_at__gte=before_start,
+        published_at__lt=after_end,
+    )
+    # A real incident's figures never count a drill's synthetic mentions; a drill's
+    # review counts its own stream (it has nothing else).
+    if not incident.is_drill:
+        in_windows = real_mentions(in_windows)
     rows: list[tuple[datetime, str, float]] = list(
-        Mention.objects.filter(
-            client_id=incident.client_id,
-            published_at__gte=before_start,
-            published_at__lt=after_end,
-        )
-        .order_by()
-        .values_list("published_at", "sentiment_label", "sentiment")
+        in_windows.order_by().values_list("published_at", "sentiment_label", "sentiment")
     )
     # Bucketed volume over the three windows, for the time-series chart.
     width = bucket_width_for(after_end - before_start)

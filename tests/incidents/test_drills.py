@@ -224,6 +224,28 @@ def test_drill_mentions_count_in_the_drills_assessment_only(
     )
 
 
+def test_a_real_incidents_postmortem_counts_no_drill_mention(
+    cast, django_capture_on_commit_callbacks
+):
+    from incidents.postmortems import postmortem_metrics
+    from tests.incidents.incident_factories import an_incident
+
+    a_real_mention(cast)
+    drill = start(cast, django_capture_on_commit_callbacks)
+    real = an_incident(cast, title="A real one")
+    Incident.objects.filter(pk=real.pk).update(
+        opened_at=drill.opened_at - timedelta(hours=1),
+        status="resolved",
+        resolved_at=drill.opened_at + timedelta(hours=2),
+    )
+    real.refresh_from_db()
+    later = drill.opened_at + timedelta(days=1)
+    figures = postmortem_metrics(real, now=later)
+    assert sum(w.volume for w in figures.windows) == 1  # the real mention only
+    drill_figures = postmortem_metrics(drill, now=later)
+    assert sum(w.volume for w in drill_figures.windows) >= DRILL_SIZE
+
+
 def test_the_drill_source_name_is_reserved(cast, client):
     client.force_login(cast.owner)
     response = client.post(
