@@ -9,11 +9,12 @@ from rest_framework import mixins, serializers
 from rest_framework.exceptions import PermissionDenied
 
 from clients.models import Client, Contact, ContactKind
+from portal.api.filtering import ApiFilterSet
 from portal.api.serializers_clients import ClientSerializer, ContactSerializer
 from portal.api.viewsets import ScopedViewSet
 
 
-class ClientFilter(django_filters.FilterSet):
+class ClientFilter(ApiFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -53,7 +54,7 @@ class ClientViewSet(
         serializer.save(agency=scope.agency)
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="client__public_id")
     kind = django_filters.ChoiceFilter(choices=ContactKind.choices)
     name = django_filters.CharFilter(lookup_expr="icontains")

@@ -29,6 +29,7 @@ from incidents.models import (
     TimelineEntry,
 )
 from incidents.statement_services import statement_approve, statement_draft, statement_publish
+from portal.api.filtering import ApiFilterSet
 from portal.api.serializers_incidents import (
     IncidentSerializer,
     PublishSerializer,
@@ -40,7 +41,7 @@ from portal.api.serializers_incidents import (
 from portal.api.viewsets import ScopedViewSet
 
 
-class IncidentFilter(django_filters.FilterSet):
+class IncidentFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="client__public_id")
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     min_severity = django_filters.NumberFilter(field_name="severity", lookup_expr="gte")
@@ -135,7 +136,7 @@ class IncidentViewSet(
         return self.get_paginated_response(TimelineEntrySerializer(page, many=True).data)
 
 
-class StatementFilter(django_filters.FilterSet):
+class StatementFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="incident__client__public_id")
     incident = django_filters.UUIDFilter(field_name="incident__public_id")
     status = django_filters.ChoiceFilter(choices=StatementStatus.choices)

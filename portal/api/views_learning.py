@@ -19,6 +19,7 @@ from incidents.models import ActionItem, ActionItemStatus, PostMortem, PostMorte
 from incidents.postmortem_actions import action_item_create, action_item_update
 from incidents.postmortems import TEXT_FIELDS, postmortem_create, postmortem_update
 from incidents.reports import report_file_name, report_request_postmortem
+from portal.api.filtering import ApiFilterSet
 from portal.api.serializers_learning import (
     ActionItemSerializer,
     PostMortemSerializer,
@@ -28,7 +29,7 @@ from portal.api.serializers_learning import (
 from portal.api.viewsets import ScopedViewSet
 
 
-class PostMortemFilter(django_filters.FilterSet):
+class PostMortemFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="incident__client__public_id")
     incident = django_filters.UUIDFilter(field_name="incident__public_id")
     status = django_filters.ChoiceFilter(choices=PostMortemStatus.choices)
@@ -100,7 +101,7 @@ class PDFRenderer(renderers.BaseRenderer):
         return data if isinstance(data, bytes) else renderers.JSONRenderer().render(data)
 
 
-class ReportFilter(django_filters.FilterSet):
+class ReportFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="client__public_id")
     postmortem = django_filters.UUIDFilter(field_name="postmortem__public_id")
 
@@ -145,7 +146,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         )
 
 
-class ActionItemFilter(django_filters.FilterSet):
+class ActionItemFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="postmortem__incident__client__public_id")
     postmortem = django_filters.UUIDFilter(field_name="postmortem__public_id")
     status = django_filters.MultipleChoiceFilter(choices=ActionItemStatus.choices)

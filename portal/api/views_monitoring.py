@@ -31,6 +31,7 @@ from incidents.models import (
     WatchTerm,
 )
 from incidents.push import MAX_MENTIONS, PushRefused, parse_push_data
+from portal.api.filtering import ApiFilterSet
 from portal.api.serializers_monitoring import (
     AlertSerializer,
     BulkMentionItemSerializer,
@@ -52,7 +53,7 @@ CRUD = (
 )
 
 
-class SourceFilter(django_filters.FilterSet):
+class SourceFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="client__public_id")
     kind = django_filters.ChoiceFilter(choices=SourceKind.choices)
 
@@ -72,7 +73,7 @@ class SourceViewSet(*CRUD, ScopedViewSet):  # type: ignore[misc]
     ordering = ("name", "id")
 
 
-class WatchTermFilter(django_filters.FilterSet):
+class WatchTermFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="client__public_id")
 
     class Meta:
@@ -107,7 +108,7 @@ def attach_terms(mentions: list[Any]) -> list[Any]:
     return mentions
 
 
-class MentionFilter(django_filters.FilterSet):
+class MentionFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="client__public_id")
     source = django_filters.UUIDFilter(field_name="source__public_id")
     sentiment = django_filters.ChoiceFilter(field_name="sentiment_label", choices=Sentiment.choices)
@@ -223,7 +224,7 @@ class MentionViewSet(
         return found
 
 
-class AlertFilter(django_filters.FilterSet):
+class AlertFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="client__public_id")
     kind = django_filters.ChoiceFilter(choices=AlertKind.choices)
     status = django_filters.ChoiceFilter(choices=AlertStatus.choices)

@@ -11,6 +11,7 @@ from rest_framework import mixins, serializers
 
 from plans.models import PlanRevision, RevisionStatus, Risk, RiskCategory, RiskStatus, Scenario
 from plans.services import risk_create, risk_update
+from portal.api.filtering import ApiFilterSet
 from portal.api.serializers_plans import (
     RISK_WRITABLE,
     PlanSerializer,
@@ -20,7 +21,7 @@ from portal.api.serializers_plans import (
 from portal.api.viewsets import ScopedViewSet
 
 
-class RiskFilter(django_filters.FilterSet):
+class RiskFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="client__public_id")
     category = django_filters.ChoiceFilter(choices=RiskCategory.choices)
     status = django_filters.ChoiceFilter(choices=RiskStatus.choices)
@@ -61,7 +62,7 @@ class RiskViewSet(
         serializer.instance = Risk.objects.select_related("client", "owner").get(pk=risk.pk)
 
 
-class PlanFilter(django_filters.FilterSet):
+class PlanFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="plan__client__public_id")
 
     class Meta:
@@ -88,7 +89,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         )
 
 
-class ScenarioFilter(django_filters.FilterSet):
+class ScenarioFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="revision__plan__client__public_id")
     plan = django_filters.UUIDFilter(field_name="revision__public_id")
 
