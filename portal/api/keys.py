@@ -90,7 +90,8 @@ def key_for_token(token: str) -> ApiKey | None:
         return None
     key = next(
         iter(
-            ApiKey.objects.select_related("agency", "created_by")
+            # The creator is read only by writes (whom they are recorded under).
+            ApiKey.objects.select_related("agency")
             .filter(prefix=prefix, revoked_at__isnull=True)
             .order_by()[:1]
         ),

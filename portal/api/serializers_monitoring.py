@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.utils import timezone
@@ -96,12 +96,12 @@ MENTION_FIELDS = [
 ]
 
 
-def _when(value: datetime | None) -> str | None:
+def _when(value: datetime | None, zone: tzinfo) -> str | None:
     """A datetime as DRF's DateTimeField writes it (ISO 8601 in the current time zone,
     "Z" for UTC)."""
     if value is None:
         return None
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -129,6 +129,9 @@ class MentionSerializer(StrictModelSerializer):
 
     def to_representation(self, instance: Mention) -> dict[str, Any]:
         m: Any = instance
+        zone = self.__dict__.get("_zone")
+        if zone is None:  # once per response, not twice per row
+            zone = self.__dict__["_zone"] = timezone.get_current_timezone()
         return {
             "id": str(m.public_id),
             "client": str(m.client_uuid),
@@ -139,8 +142,8 @@ class MentionSerializer(StrictModelSerializer):
             "author_reach": m.author_reach,
             "title": m.title,
             "text": m.text,
-            "published_at": _when(m.published_at),
-            "fetched_at": _when(m.fetched_at),
+            "published_at": _when(m.published_at, zone),
+            "fetched_at": _when(m.fetched_at, zone),
             "language": m.language,
             "sentiment": m.sentiment,
             "sentiment_label": m.sentiment_label,

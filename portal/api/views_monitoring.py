@@ -147,7 +147,11 @@ class MentionViewSet(
         # A scope of one client (a client key, an agency with one client) reads that
         # client's rows in index order. Through the scope's `client IN (subquery)` alone,
         # SQLite sorted every mention of the scope for each page.
-        only = list(self.scope.clients().values_list("pk", flat=True)[:2])
+        scope = self.scope
+        if scope.only_client_id is not None:
+            only = [scope.only_client_id]
+        else:
+            only = list(scope.clients().values_list("pk", flat=True)[:2])
         if len(only) == 1:
             qs = qs.filter(client_id=only[0])
         return qs

@@ -319,8 +319,8 @@ def test_the_mention_fast_path_writes_what_the_declared_fields_write(cast, api, 
     view = MentionViewSet()
     view.request = Request(django_request)
     (row,) = attach_terms(list(view.get_queryset().filter(pk=mention.pk)))
-    serializer = MentionSerializer()
     for zone in ("UTC", "Europe/London", "America/New_York"):
         with tz.override(zone):
+            serializer = MentionSerializer()  # one per response, as in a view
             assert serializer.to_representation(row) == serializer.generic_representation(row)
     assert serializer.to_representation(row)["matched_terms"] == ["Acme"]
