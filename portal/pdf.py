@@ -35,8 +35,13 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# WeasyPrint logs every step of every layout (and of parsing its own stylesheets on
+# import) at INFO: noise in every log. Its warnings and errors still come through.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+from weasyprint import HTML  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
