@@ -27,6 +27,7 @@ import json
 import os
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -298,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", action="store_true", help="print a pyinstrument profile of the list first"
     )
     args = parser.parse_args(argv)
+    # A throwaway directory has no collected static files; nothing here serves any.
+    warnings.filterwarnings("ignore", message="No directory at")
     with tempfile.TemporaryDirectory(prefix="firebreak-bench-") as var_dir:
         setup_django(var_dir)
         return run(args.mentions, args.requests, args.batches, profile=args.profile)
