@@ -522,3 +522,10 @@ def test_deleting_the_client_deletes_its_pdfs(cast, django_capture_on_commit_cal
         cast.client.delete()
     assert not Report.objects.filter(pk=report.pk).exists()
     assert not storage.exists(name)
+
+
+def test_portal_home_of_the_client_links_to_its_documents(cast, client):
+    client.force_login(cast.contact_user)
+    kwargs = {"client": cast.client.public_id}
+    page = client.get(reverse("clientportal:client", kwargs=kwargs)).content.decode()
+    assert reverse("reportsportal:list", kwargs=kwargs) in page
