@@ -17,7 +17,13 @@ from clients.models import Client
 from incidents.alerts import detect_for_client
 from incidents.models import Mention, Source, SourceKind, WebhookDelivery
 from incidents.polling import LOCK_TIMEOUT, claim_source, poll_source, release_source
-from incidents.webhooks import MAX_RETRIES, DeliveryFailed, attempt_delivery, retry_delay
+from incidents.webhooks import (
+    MAX_RETRIES,
+    DeliveryFailed,
+    attempt_delivery,
+    deliveries_prune,
+    retry_delay,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +117,12 @@ def deliver_webhook(self: Task[[int], None], delivery_id: int) -> None:
         attempt_delivery(delivery=delivery)
     except DeliveryFailed as exc:
         raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
+
+
+@shared_task(ignore_result=True)
+def prune_webhook_deliveries() -> int:
+    """Forget old webhook deliveries (beat, daily): the log keeps 30 days."""
+    return deliveries_prune()
 
 
 # The war room's tasks live in their own module; importing them here registers them with

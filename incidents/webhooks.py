@@ -30,6 +30,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -52,6 +53,7 @@ RETRY_MAX_SECONDS = 3600.0
 TIMEOUT_SECONDS = 10.0
 MAX_RESPONSE_CHARS = 500
 PING = "ping"
+KEEP_DELIVERIES = timedelta(days=30)  # the delivery log's memory (each keeps its payload)
 
 
 def disable_after() -> int:
@@ -353,3 +355,11 @@ def delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
         raise WebhookError("Turn the endpoint back on before sending its events again.")
     transaction.on_commit(partial(deliver_webhook.delay, delivery.pk))
     return delivery
+
+
+def deliveries_prune(*, now: datetime | None = None) -> int:
+    """Forget deliveries older than KEEP_DELIVERIES (by when the event happened; a
+    retry still under way is at most a few hours old). Returns how many went."""
+    cutoff = (now or timezone.now()) - KEEP_DELIVERIES
+    deleted, _ = WebhookDelivery.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -222,6 +222,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "incidents.tasks.detect_alerts",
         "schedule": crontab(minute="*/5"),
     },
+    # outgoing webhooks: the delivery log keeps 30 days.
+    "webhooks-prune-deliveries": {
+        "task": "incidents.tasks.prune_webhook_deliveries",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # The REST API (portal/api): API keys or the session, scoped like every page; errors in

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from incidents.incident_services import incident_change_severity
 from incidents.models import WebhookDelivery, WebhookEndpoint
 from incidents.statement_services import statement_approve, statement_draft, statement_publish
+from incidents.tasks import prune_webhook_deliveries
 from incidents.webhook_events import (
     INCIDENT_OPENED,
     POSTMORTEM_READY,
@@ -152,6 +155,23 @@ def test_a_switched_off_endpoint_gets_no_new_events(cast, hook_server, on_commit
     )
     on_commit(lambda: an_incident(cast))
     assert hook_server.seen == [] and not WebhookDelivery.objects.exists()
+
+
+def test_the_delivery_log_keeps_thirty_days(cast):
+    endpoint = WebhookEndpoint.objects.create(
+        agency=cast.agency, url="https://hooks.example.com/h", events=[INCIDENT_OPENED]
+    )
+    now = timezone.now()
+    for days in (31, 29, 0):
+        WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event=INCIDENT_OPENED,
+            payload={},
+            created_at=now - timedelta(days=days),
+        )
+    assert prune_webhook_deliveries.delay().get() == 1
+    ages = sorted((now - d.created_at).days for d in WebhookDelivery.objects.all())
+    assert ages == [0, 29]
 
 
 def test_the_signature_binds_body_secret_and_time():
