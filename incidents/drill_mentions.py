@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from incidents.models import Mention, SourceKind
+from incidents.models import Mention, Source, SourceKind
 
 DRILL_SOURCE_NAME = "Drill replay"
 
@@ -22,6 +22,11 @@ def drill_q(prefix: str = "") -> Q:
     return Q(
         **{f"{prefix}source__name": DRILL_SOURCE_NAME, f"{prefix}source__kind": SourceKind.PUSH}
     )
+
+
+def drill_sources() -> QuerySet[Source]:
+    """The drill replay sources (one per client that ever ran a drill)."""
+    return Source.objects.filter(name=DRILL_SOURCE_NAME, kind=SourceKind.PUSH)
 
 
 def real_mentions(mentions: QuerySet[Mention]) -> QuerySet[Mention]:

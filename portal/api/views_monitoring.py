@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import django_filters
 from django.db import models
 from django.db.models import F
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from incidents.alert_actions import alert_acknowledge, alert_dismiss
+from incidents.drill_mentions import drill_sources
 from incidents.ingest import ingest_entries
 from incidents.models import (
     Alert,
@@ -31,6 +32,7 @@ from incidents.models import (
     WatchTerm,
 )
 from incidents.push import MAX_MENTIONS, PushRefused, parse_push_data
+from incidents.triage import mentions_triage
 from portal.api.filtering import ApiFilterSet
 from portal.api.serializers_monitoring import (
     AlertSerializer,
@@ -154,7 +156,21 @@ class MentionViewSet(
             only = list(scope.clients().values_list("pk", flat=True)[:2])
         if len(only) == 1:
             qs = qs.filter(client_id=only[0])
-        return qs
+        # A drill's synthetic mentions are not the client's real mentions (guide V.C);
+        # excluded by source id, which costs the hot list no join.
+        return qs.exclude(source_id__in=drill_sources().values("pk"))
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        """A triage change goes through the inbox's own service, so it is audited."""
+        mention = cast(Mention, serializer.instance)
+        triage = serializer.validated_data.get("triage")
+        if triage is not None:
+            mentions_triage(
+                mentions=Mention.objects.filter(pk=mention.pk),
+                triage=triage,
+                by=self.require_actor(),
+            )
+        serializer.instance = self.get_object()
 
     def paginate_queryset(self, queryset: Any) -> list[Any] | None:
         page = super().paginate_queryset(queryset)

@@ -6,7 +6,17 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from incidents.models import Alert, AlertKind, Incident, Mention, Source, SourceKind, TimelineEntry
+from incidents.drill_mentions import DRILL_SOURCE_NAME
+from incidents.models import (
+    Alert,
+    AlertKind,
+    Incident,
+    Mention,
+    MentionTriageChange,
+    Source,
+    SourceKind,
+    TimelineEntry,
+)
 from plans.models import Risk, RiskChange
 from tests.plans.factories import a_risk, approved_plan
 
@@ -164,6 +174,24 @@ def test_mentions_list_filters_and_triage(cast, api, keys):
     read_only = http.patch(f"/api/v1/mentions/{mention}/", {"text": "rewritten"})
     assert read_only.status_code == 200
     assert Mention.objects.get(public_id=mention).text == "text 0"
+    # The change is in the mention's triage history, under the key's creator.
+    history = MentionTriageChange.objects.get(mention__public_id=mention)
+    assert (history.by, history.triage_to) == (cast.owner, "ignored")
+
+
+def test_mentions_list_leaves_out_drill_replays(cast, api, keys):
+    real = Source.objects.create(client=cast.client, name="Push", kind=SourceKind.PUSH)
+    drill = Source.objects.create(client=cast.client, name=DRILL_SOURCE_NAME, kind=SourceKind.PUSH)
+    for source, external_id in ((real, "real-1"), (drill, "drill-1")):
+        Mention.objects.create(
+            client=cast.client,
+            source=source,
+            external_id=external_id,
+            text="Acme recall",
+            published_at=timezone.now(),
+        )
+    listed = results(api(keys.agency_rw).get("/api/v1/mentions/"))
+    assert [m["external_id"] for m in listed] == ["real-1"]
 
 
 def test_cursor_pages_walk_every_mention_once(cast, api, keys):
