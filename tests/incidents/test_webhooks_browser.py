@@ -63,3 +63,11 @@ def test_a_manager_adds_an_endpoint_and_pings_it(cast, live_server, page, settin
         ).click()
         row = page.locator(f"#webhook-{endpoint.public_id}")
         assert "On" in row.inner_text() and "200" in row.inner_text()
+        shot(page, "webhook-list.png")
+
+        row.get_by_role("link").click()
+        page.get_by_role("button", name="Turn off").click()
+        page.get_by_text("Switched off by Max Manager.").wait_for()
+        shot(page, "webhook-off.png")
+        page.get_by_role("button", name="Turn it back on").click()
+        page.get_by_text("The endpoint is on again").wait_for()
