@@ -376,6 +376,9 @@ def incident_open(
         opened = f"Incident opened at severity {severity}"
         if alert is not None:
             opened += f" from the {alert.get_kind_display().lower()} alert: {alert.explanation}"
+        opened = opened.rstrip()
+        if not opened.endswith((".", "!", "?")):
+            opened += "."
         if revision is not None:
             opened += f" Running plan revision {revision.number}"
             opened += f", scenario “{scenario.title}”." if scenario else "."

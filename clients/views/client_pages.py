@@ -43,7 +43,23 @@ class ClientOverviewView(ClientView, TemplateView):
         from plans.selectors import readiness
 
         context["client_readiness"] = readiness([self.client])[self.client.pk]
+        context.update(self.crisis_status())
         return context
+
+    def crisis_status(self) -> dict[str, Any]:
+        """The incidents still being handled and the alerts still open: the page an
+        alert email sends people to must show them, with the way to act on them."""
+        from incidents.models import Alert, AlertStatus, Incident, IncidentStatus
+
+        incidents = (
+            Incident.objects.within(self.scope)
+            .filter(client=self.client)
+            .exclude(status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED])
+        )
+        alerts = Alert.objects.within(self.scope).filter(
+            client=self.client, status=AlertStatus.OPEN
+        )
+        return {"active_incidents": list(incidents[:5]), "open_alert_count": alerts.count()}
 
     def client_team(self) -> list[Any]:
         from clients.services import client_team

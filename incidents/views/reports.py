@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from clients.models import Client
+from clients.views.client_portal import PortalClientPage
 from incidents.models import (
     PaperSize,
     PostMortem,
@@ -241,13 +242,19 @@ class _PortalReports(ClientPortalView):
         )
 
 
-class PortalReportListView(_PortalReports, TemplateView):
+class PortalReportListView(PortalClientPage):
+    """The PDFs shared with the contact, a page of the portal with its navigation."""
+
     template_name = "reports/portal_list.html"
+    section = "reports"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["reports"] = self.reports()
-        context["client"] = self.client
+        context["reports"] = (
+            Report.objects.within(self.scope)
+            .filter(client=self.client)
+            .select_related("postmortem__incident", "plan_revision")
+        )
         return context
 
 

@@ -1,0 +1,89 @@
+"""Defects found by walking through the product as its users do (QA pass), each pinned
+by what the user saw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from incidents.models import AlertKind, EntryKind, IncidentStatus
+from tests.incidents.incident_factories import a_plan, an_incident
+from tests.incidents.report_helpers import a_final_postmortem, a_stored_report
+from tests.incidents.ui_factories import an_alert
+
+pytestmark = pytest.mark.django_db
+
+
+def test_client_page_shows_incidents_being_handled_and_open_alerts(cast: Any) -> None:
+    """The alert email says to act "from the client's page": the page must lead there."""
+    active = an_incident(cast, title="Yoghurt recall")
+    old = an_incident(cast, title="Old outage")
+    type(old).objects.filter(pk=old.pk).update(status=IncidentStatus.CLOSED)
+    an_alert(cast.client, AlertKind.NEGATIVE_SURGE)
+    an_alert(cast.client, AlertKind.VOLUME_SPIKE)
+    http = cast.login(HttpClient(), cast.staff)
+
+    page = http.get(reverse("clients:overview", kwargs={"client": cast.client.public_id}))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    war_room = reverse(
+        "incidents:detail", kwargs={"client": cast.client.public_id, "pk": active.public_id}
+    )
+    assert f'href="{war_room}"' in html
+    assert "Old outage" not in html
+    assert "2 open alerts" in html
+    assert reverse("monitoring:alerts", kwargs={"client": cast.client.public_id}) in html
+    assert reverse("incidents:list", kwargs={"client": cast.client.public_id}) in html
+
+
+def test_client_page_says_so_when_nothing_is_being_handled(cast: Any) -> None:
+    http = cast.login(HttpClient(), cast.staff)
+    page = http.get(reverse("clients:overview", kwargs={"client": cast.client.public_id}))
+    assert "No incident is being handled." in page.content.decode()
+    assert "open alert" not in page.content.decode()
+
+
+def test_opening_entry_is_made_of_sentences(cast: Any) -> None:
+    """It read "Incident opened at severity 2 Running plan revision 1"."""
+    incident = an_incident(cast)
+    text = incident.timeline.get(kind=EntryKind.STATUS).text
+    assert text.startswith("Incident opened at severity 2. No approved plan is in force")
+
+    revision = a_plan(cast)
+    incident = an_incident(cast, title="Second")
+    text = incident.timeline.get(kind=EntryKind.STATUS).text
+    assert f"Incident opened at severity 2. Running plan revision {revision.number}" in text
+
+
+def test_alert_figures_are_grouped_and_without_a_spurious_decimal(cast: Any) -> None:
+    """An influencer alert read "observed 180000, expected about 100000.0"."""
+    an_alert(cast.client, AlertKind.INFLUENCER, observed=180000, expected=100000.0)
+    http = cast.login(HttpClient(), cast.staff)
+    page = http.get(reverse("monitoring:alerts", kwargs={"client": cast.client.public_id}))
+    assert "observed 180,000, expected about 100,000" in page.content.decode()
+    assert "100000.0" not in page.content.decode()
+
+
+def test_portal_reports_page_is_a_portal_page_reachable_from_its_navigation(cast: Any) -> None:
+    """The shared PDFs lived on a page with the agency's header and no portal navigation,
+    linked from nowhere in the portal."""
+    report = a_stored_report(cast, postmortem=a_final_postmortem(cast, shared=True))
+    http = cast.login(HttpClient(), cast.contact_user)
+    reports_url = reverse("reportsportal:list", kwargs={"client": cast.client.public_id})
+
+    overview = http.get(reverse("clientportal:client", kwargs={"client": cast.client.public_id}))
+    assert f'href="{reports_url}"' in overview.content.decode()
+
+    page = http.get(reports_url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'aria-current="page">PDF reports</a>' in html
+    assert "Shared with you by Northwind Communications" in html
+    download = reverse(
+        "reportsportal:download", kwargs={"client": cast.client.public_id, "pk": report.public_id}
+    )
+    assert download in html
