@@ -250,7 +250,7 @@ def attempt_delivery(*, delivery: WebhookDelivery, settings: FetchSettings | Non
     )
     limit = disable_after()
     answer = f"HTTP {attempt.status}" if attempt.status else attempt.response
-    WebhookEndpoint.objects.filter(
+    switched_off = WebhookEndpoint.objects.filter(
         pk=endpoint.pk, active=True, consecutive_failures__gte=limit
     ).update(
         active=False,
@@ -260,7 +260,7 @@ def attempt_delivery(*, delivery: WebhookDelivery, settings: FetchSettings | Non
             f"The last one: {answer}"
         )[:600],
     )
-    if attempt.retry:
+    if attempt.retry and not switched_off:
         raise DeliveryFailed(f"{endpoint.url}: {attempt.status or attempt.response}")
     return False
 

@@ -208,9 +208,11 @@ def test_an_endpoint_failing_ten_times_in_a_row_is_switched_off(cast, hook_serve
         agency=cast.agency, url=f"{hook_server.url}/hook", events=["alert.raised"]
     )
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="alert.raised", payload={})
-    for _ in range(10):
-        with pytest.raises(DeliveryFailed):
+    for _ in range(9):
+        with pytest.raises(DeliveryFailed):  # a retry may help
             attempt_delivery(delivery=delivery)
+    # The tenth switches the endpoint off: no retry is asked for any more.
+    assert attempt_delivery(delivery=delivery) is False
     endpoint.refresh_from_db()
     assert not endpoint.active
     assert delivery.last_status == 503
