@@ -8,7 +8,7 @@ FEED_ALLOWED_HOSTS allows the host, and the connection goes to the checked addre
 endpoint that fails `DISABLE_AFTER` delivery attempts in a row is switched off (its
 page says why); turning it back on starts the count again. A failed attempt that may
 succeed later (no connection, a 5xx, 408 or 429) is retried `MAX_RETRIES` times, the
-delays doubling from `retry_delay(0)` (30 s) to an hour, about two hours in all.
+delays doubling from `retry_delay(0)` (30 s) to an hour, one to two hours in all.
 
 The events, their payloads and where they are emitted: incidents/webhook_events.py.
 Managing endpoints (create, edit, enable, rotate the secret, test ping, redeliver):
