@@ -294,7 +294,7 @@ def test_the_assessment_panel_shows_what_a_user_reads(cast, client, surge):
     assert "Negative mentions quadrupled since 14:00." in html
     assert "67%" in html and "(usually 25%)" in html
     assert 'Newswire <span class="muted small">reach 103,000 · 3 mentions</span>' in html
-    assert '@bignews <span class="muted small">reach 52000 · 2 mentions</span>' in html
+    assert '@bignews <span class="muted small">reach 52,000 · 2 mentions</span>' in html
     assert "@elsewhere" not in html
     assert "<dt>Unanswered negative mentions</dt><dd>3</dd>" in html
     assert "<dt>Median time to first response</dt><dd>20 min</dd>" in html
