@@ -1,0 +1,32 @@
+"""Layout defects found in the QA pass, seen in headless Chromium on a phone (390 px)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from plans.demo import load_plan_demo
+from tests.incidents.incident_factories import an_incident
+from tests.incidents.test_browser_war_room import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_war_room_and_plan_pages_fit_a_phone_screen(cast: Any, live_server: Any, browser: Any):
+    """The war room's cards were 403 px wide on a 390 px screen (a grid cell would not
+    shrink below its content) and the plan's targets table 555 px: the page scrolled
+    sideways."""
+    load_plan_demo(client=cast.client, by=cast.owner)
+    incident = an_incident(cast, summary="A long summary " * 20)
+    base, client_id = live_server.url, cast.client.public_id
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, base, cast.staff.email)
+
+    for path in (f"incidents/{incident.public_id}/", "plan/"):
+        page.goto(f"{base}/clients/{client_id}/{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        wide = page.evaluate(
+            """()=>[...document.querySelectorAll("body *")].filter(e=>e.getBoundingClientRect().right>391).map(e=>e.tagName+"."+e.className+" "+e.getBoundingClientRect().right+" "+e.textContent.trim().slice(0,30)).slice(-6)"""
+        )
+        assert width <= 390, f"{path} is {width} px wide on a 390 px screen {wide}"
