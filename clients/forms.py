@@ -11,6 +11,17 @@ from clients.models import Client
 from portal.scoping import Scope, restrict_form_choices
 
 
+class DatePicker(forms.DateInput):
+    """The browser's date picker. Its value must be ISO (2026-11-22) whatever the locale:
+    the en-GB input format (22/11/2026) shows as an empty field, and saving the form
+    then drops the date."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

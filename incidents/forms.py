@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.db.models import QuerySet
 
-from clients.forms import ScopedModelForm
+from clients.forms import DatePicker, ScopedModelForm
 from clients.models import Client
 from incidents.drill_mentions import DRILL_SOURCE_NAME
 from incidents.models import (
@@ -180,10 +180,10 @@ class MentionFilterForm(forms.Form):
         choices=[("", "Any time"), *((k, v[0]) for k, v in PERIODS.items())],
     )
     start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label="From", widget=DatePicker()
     )
     end = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label="To", widget=DatePicker()
     )
 
     def __init__(

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from clients.forms import ScopedModelForm
+from clients.forms import DatePicker, ScopedModelForm
 from clients.models import Client
 from clients.services import client_team
 from incidents.models import ActionItem, PostMortem
@@ -55,7 +55,7 @@ class ActionItemForm(ScopedModelForm):
         model = ActionItem
         fields = ["title", "owner", "owner_role", "due_date", "status", "details"]
         widgets = {
-            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "due_date": DatePicker(),
             "details": _textarea(2),
         }
         labels = {"title": "What is to be done"}

@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.forms import formset_factory
 
-from clients.forms import ScopedModelForm
+from clients.forms import DatePicker, ScopedModelForm
 from clients.models import Client
 from plans.defaults import SUGGESTED_ROLES
 from plans.models import (
@@ -50,7 +50,7 @@ class PlanSettingsForm(ScopedModelForm):
     class Meta:
         model = CrisisPlan
         fields = ["owner", "review_interval_days", "next_review_date"]
-        widgets = {"next_review_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"next_review_date": DatePicker()}
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -358,7 +358,7 @@ class RiskForm(ScopedModelForm):
             "description": _textarea(3),
             "mitigations": _textarea(3),
             "internal_notes": _textarea(2),
-            "review_date": forms.DateInput(attrs={"type": "date"}),
+            "review_date": DatePicker(),
         }
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
@@ -485,7 +485,7 @@ class TrainingRecordForm(ScopedModelForm):
         model = TrainingRecord
         fields = ["person", "kind", "topic", "completed_on", "exercise", "notes"]
         widgets = {
-            "completed_on": forms.DateInput(attrs={"type": "date"}),
+            "completed_on": DatePicker(),
             "notes": _textarea(2),
         }
 

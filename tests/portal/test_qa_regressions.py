@@ -87,3 +87,37 @@ def test_portal_reports_page_is_a_portal_page_reachable_from_its_navigation(cast
         "reportsportal:download", kwargs={"client": cast.client.public_id, "pk": report.public_id}
     )
     assert download in html
+
+
+def test_date_pickers_show_the_saved_date(cast: Any) -> None:
+    """With en-GB formats a saved date was written value="22/11/2026", which a browser's
+    date picker shows as empty: saving the form again dropped the date."""
+    from datetime import date
+
+    from incidents.models import ActionItem
+    from tests.plans.factories import a_risk
+
+    risk = a_risk(cast.client, cast.owner, review_date=date(2026, 11, 22))
+    postmortem = a_final_postmortem(cast)
+    item = ActionItem.objects.create(
+        postmortem=postmortem, title="Brief the line", due_date=date(2026, 12, 4)
+    )
+    http = cast.login(HttpClient(), cast.staff)
+    client_id = cast.client.public_id
+
+    risk_page = http.get(
+        reverse("plans:risk_edit", kwargs={"client": client_id, "pk": risk.public_id})
+    )
+    assert 'value="2026-11-22"' in risk_page.content.decode()
+    item_page = http.get(
+        reverse(
+            "postmortems:action_row",
+            kwargs={
+                "client": client_id,
+                "incident": postmortem.incident.public_id,
+                "pk": item.public_id,
+            },
+        )
+    )
+    assert 'type="date"' in item_page.content.decode()
+    assert 'value="2026-12-04"' in item_page.content.decode()
