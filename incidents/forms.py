@@ -179,12 +179,8 @@ class MentionFilterForm(forms.Form):
         label="Published",
         choices=[("", "Any time"), *((k, v[0]) for k, v in PERIODS.items())],
     )
-    start = forms.DateField(
-        required=False, label="From", widget=DatePicker()
-    )
-    end = forms.DateField(
-        required=False, label="To", widget=DatePicker()
-    )
+    start = forms.DateField(required=False, label="From", widget=DatePicker())
+    end = forms.DateField(required=False, label="To", widget=DatePicker())
 
     def __init__(
         self,
