@@ -130,6 +130,7 @@ def _load(*, client: Client, by: User) -> None:
         Statement.objects.filter(pk=holding.pk).update(
             status=StatementStatus.PUBLISHED,
             approver=by,
+            created_at=detected,
             approved_at=detected + timedelta(minutes=50),
             published_at=detected + timedelta(minutes=55),
         )
@@ -141,6 +142,7 @@ def _load(*, client: Client, by: User) -> None:
         status=StatementStatus.PUBLISHED,
         author=by,
         approver=by,
+        created_at=detected + timedelta(hours=2, minutes=20),
         approved_at=detected + timedelta(hours=2, minutes=40),
         published_at=detected + timedelta(hours=3),
     )

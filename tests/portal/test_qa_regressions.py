@@ -121,3 +121,20 @@ def test_date_pickers_show_the_saved_date(cast: Any) -> None:
     )
     assert 'type="date"' in item_page.content.decode()
     assert 'value="2026-12-04"' in item_page.content.decode()
+
+
+def test_demo_statements_were_drafted_before_they_were_approved(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The demo's statements read "Drafted Tue 24 Nov 19:12 … approved Thu 19 Nov 12:55"."""
+    from django.core.management import call_command
+
+    from incidents.models import Statement
+    from incidents.postmortem_demo import TITLE
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_data")
+    statements = Statement.objects.filter(incident__title=TITLE)
+    assert statements.count() == 2
+    for s in statements:
+        assert s.approved_at is not None and s.created_at < s.approved_at < s.published_at
