@@ -67,13 +67,14 @@ class IncidentError(Exception):
 
 
 def allowed_statuses(current: str) -> list[IncidentStatus]:
-    """The statuses an incident in `current` may move to."""
+    """The statuses an incident in `current` may move to, the next step first (the one a
+    form preselects): reopening a resolved incident comes after closing it."""
     if current == IncidentStatus.CLOSED:
         return []
     index = STATUS_ORDER.index(IncidentStatus(current))
     allowed = list(STATUS_ORDER[index + 1 :])
     if current == REOPEN[0]:
-        allowed.insert(0, REOPEN[1])
+        allowed.append(REOPEN[1])
     return allowed
 
 

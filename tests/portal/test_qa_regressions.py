@@ -138,3 +138,24 @@ def test_demo_statements_were_drafted_before_they_were_approved(
     assert statements.count() == 2
     for s in statements:
         assert s.approved_at is not None and s.created_at < s.approved_at < s.published_at
+
+
+def test_a_resolved_incident_offers_closing_first_and_names_reopening(cast: Any) -> None:
+    """The war room of a resolved incident preselected "Responding": one hurried click
+    reopened it."""
+    import re
+
+    incident = an_incident(cast)
+    type(incident).objects.filter(pk=incident.pk).update(status=IncidentStatus.RESOLVED)
+    http = cast.login(HttpClient(), cast.staff)
+    page = http.get(
+        reverse(
+            "incidents:detail", kwargs={"client": cast.client.public_id, "pk": incident.public_id}
+        )
+    )
+    select = re.search(
+        r'<select name="status" id="new-status">(.*?)</select>', page.content.decode()
+    )
+    assert select is not None
+    options = re.findall(r'<option value="(\w+)">([^<]*)</option>', select.group(1))
+    assert options == [("closed", "Closed"), ("responding", "Responding (reopen)")]
