@@ -44,7 +44,14 @@ class DashboardView(MemberView, TemplateView):
         )
         # monitoring: open alerts per client
         context["clients"] = context["clients"].annotate(
-            open_alert_count=Count("alerts", filter=Q(alerts__status="open"), distinct=True)
+            open_alert_count=Count("alerts", filter=Q(alerts__status="open"), distinct=True),
+            # incidents: the ones being handled (drills left out)
+            active_incident_count=Count(
+                "incidents",
+                filter=Q(incidents__is_drill=False)
+                & ~Q(incidents__status__in=["resolved", "closed"]),
+                distinct=True,
+            ),
         )
         # plans: readiness per client (plan in force, review overdue, last drill)
         from plans.selectors import overdue_plans, readiness

@@ -159,3 +159,17 @@ def test_a_resolved_incident_offers_closing_first_and_names_reopening(cast: Any)
     assert select is not None
     options = re.findall(r'<option value="(\w+)">([^<]*)</option>', select.group(1))
     assert options == [("closed", "Closed"), ("responding", "Responding (reopen)")]
+
+
+def test_dashboard_shows_the_incidents_being_handled(cast: Any) -> None:
+    """A client in the middle of a crisis looked like any other on the dashboard."""
+    an_incident(cast)
+    done = an_incident(cast, title="Old outage")
+    type(done).objects.filter(pk=done.pk).update(status=IncidentStatus.RESOLVED)
+    an_incident(cast, title="Tabletop", is_drill=True)
+    http = cast.login(HttpClient(), cast.manager)
+
+    html = http.get(reverse("portal:dashboard")).content.decode()
+
+    assert "1 incident being handled" in html
+    assert html.count("being handled") == 1  # the other clients have none
