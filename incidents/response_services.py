@@ -103,7 +103,7 @@ def personalised_draft(
     """A first draft: greeting by name, their concern quoted, then the template (with its
     placeholders filled) or a plain empathetic reply."""
     said = concern(mention.text or mention.title)
-    quoted = f"You wrote “{said}” — " if said else ""
+    quoted = f"you wrote “{said}” — " if said else ""
     if template is not None:
         values: dict[str, object] = (
             placeholder_values(incident)

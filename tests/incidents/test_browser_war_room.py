@@ -101,7 +101,7 @@ def test_a_team_handles_an_incident_from_alert_to_resolution(cast, live_server, 
     page.get_by_role("link", name="Answer the incident's mentions").click()
     page.get_by_role("link", name="Reply").click()
     reply = page.locator("#id_body")
-    assert reply.input_value().startswith("Hi @worried_parent, You wrote “My kids got sick")
+    assert reply.input_value().startswith("Hi @worried_parent, you wrote “My kids got sick")
     page.get_by_text("Empathy guidelines").wait_for()
     page.get_by_label("Status").select_option(label="Sent")
     page.get_by_role("button", name="Save").click()

@@ -51,7 +51,7 @@ def an_incident(cast: Any, mention: Mention | None = None) -> Incident:
 
 def test_the_draft_greets_the_author_and_quotes_their_concern(cast):
     draft = personalised_draft(mention=a_complaint(cast))
-    assert draft.startswith("Hi @jane_doe, You wrote “My yoghurt smelled off!”")
+    assert draft.startswith("Hi @jane_doe, you wrote “My yoghurt smelled off!”")
     assert draft.endswith("— Acme Foods")
 
 
@@ -138,7 +138,7 @@ def test_the_reply_page_shows_a_personal_draft_and_the_empathy_guidelines(cast, 
     mention = a_complaint(cast, text="<b>Rotten</b> yoghurt. Refund?")
     client.force_login(cast.staff)
     page = client.get(reply_url(cast, mention)).text
-    assert "Hi @jane_doe, You wrote “&lt;b&gt;Rotten&lt;/b&gt; yoghurt.”" in page
+    assert "Hi @jane_doe, you wrote “&lt;b&gt;Rotten&lt;/b&gt; yoghurt.”" in page
     assert "<b>Rotten</b>" not in page
     assert EMPATHY_GUIDELINES[1] in page
 
