@@ -9,6 +9,7 @@ import pytest
 from plans.demo import load_plan_demo
 from tests.incidents.incident_factories import an_incident
 from tests.incidents.test_browser_war_room import log_in
+from tests.incidents.ui_factories import a_mention
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -30,3 +31,13 @@ def test_war_room_and_plan_pages_fit_a_phone_screen(cast: Any, live_server: Any,
             """()=>[...document.querySelectorAll("body *")].filter(e=>e.getBoundingClientRect().right>391).map(e=>e.tagName+"."+e.className+" "+e.getBoundingClientRect().right+" "+e.textContent.trim().slice(0,30)).slice(-6)"""
         )
         assert width <= 390, f"{path} is {width} px wide on a 390 px screen {wide}"
+
+
+def test_inbox_mentions_stay_readable_on_a_phone(cast: Any, live_server: Any, browser: Any):
+    """The mention column shrank to a word per line: each row was 300 px tall."""
+    a_mention(cast.client, text="Acme Crunch made me sick last night, is there a recall? #AcmeFail")
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, live_server.url, cast.staff.email)
+    page.goto(f"{live_server.url}/clients/{cast.client.public_id}/monitoring/inbox/")
+    cell = page.locator("td.mention-text").first.bounding_box()
+    assert cell is not None and cell["width"] >= 250
