@@ -15,7 +15,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse_lazy
 
-from clients.forms import ScopedModelForm
+from clients.forms import PortalForm, ScopedModelForm
 from clients.models import Agency, Client, Membership, PortalAccess, Role, time_zone_choices
 from portal.models import User
 from portal.scoping import Scope
@@ -32,7 +32,7 @@ LOGO_FORMATS = {
 LOGO_CONTENT_TYPES = dict(LOGO_FORMATS.values())
 
 
-class ScopedForm(forms.Form):
+class ScopedForm(PortalForm):
     """A plain form that, like ScopedModelForm, is given the request's scope."""
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
@@ -200,7 +200,7 @@ class AgencySettingsForm(ScopedModelForm):
         return name
 
 
-class InvitationSignUpForm(forms.Form):
+class InvitationSignUpForm(PortalForm):
     """Create an account to accept an invitation. The email is the invitation's: the
     link went to that mailbox, which is what proves the address."""
 

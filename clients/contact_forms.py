@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 
-from clients.forms import ScopedModelForm
+from clients.forms import PortalForm, ScopedModelForm
 from clients.models import SEVERITY_CHOICES, Client, Contact, ContactKind
 from portal.scoping import Scope
 
@@ -208,7 +208,7 @@ class ContactRowForm(_ContactRules, forms.ModelForm):  # type: ignore[type-arg]
         field_classes = {"reach": ReachField}
 
 
-class ContactImportForm(forms.Form):
+class ContactImportForm(PortalForm):
     file = forms.FileField(
         label="CSV file",
         help_text="A .csv file of at most 2 MB and 5,000 contacts, with a header row.",
@@ -230,7 +230,7 @@ SORTS: dict[str, tuple[str, list[Any]]] = {
 SEARCHED = ["name", "organisation", "email", "role", "tags", "social_handles"]
 
 
-class ContactFilterForm(forms.Form):
+class ContactFilterForm(PortalForm):
     """Search, filters and sort of the contact list, read from the query string. A value
     that does not validate is ignored (and shown as an error), never a server error."""
 

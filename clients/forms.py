@@ -22,7 +22,21 @@ class DatePicker(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
+class LabelsWithoutColon:
+    """Labels read "Title", not Django's default "Title:", like the hand-written ones
+    ("Type", "Status"). Every form of the app derives from this (through PortalForm or
+    ScopedModelForm), so the choice is made once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class PortalForm(LabelsWithoutColon, forms.Form):
+    """Base of the app's plain (non-model) forms: filters, triage, replies..."""
+
+
+class ScopedModelForm(LabelsWithoutColon, forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scope = scope

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.db.models import QuerySet
 
-from clients.forms import DatePicker, ScopedModelForm
+from clients.forms import DatePicker, PortalForm, ScopedModelForm
 from clients.models import Client
 from incidents.drill_mentions import DRILL_SOURCE_NAME
 from incidents.models import (
@@ -161,7 +161,7 @@ PERIODS: dict[str, tuple[str, timedelta]] = {
 }
 
 
-class MentionFilterForm(forms.Form):
+class MentionFilterForm(PortalForm):
     """The inbox filters (GET). Invalid values are ignored field by field, so a stale
     link still shows the inbox."""
 
@@ -259,7 +259,7 @@ KEEP = ""
 UNASSIGN = "none"
 
 
-class TriageForm(forms.Form):
+class TriageForm(PortalForm):
     """Triage status and assignee of one mention (its detail page)."""
 
     triage = forms.ChoiceField(choices=Triage.choices, label="Status")
@@ -279,7 +279,7 @@ class TriageForm(forms.Form):
         return self.team.get(self.cleaned_data.get("assignee") or "")
 
 
-class BulkTriageForm(forms.Form):
+class BulkTriageForm(PortalForm):
     """Triage of the selected mentions of the inbox. The ids are parsed here; which of
     them belong to the client is decided by the view's scoped queryset."""
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from clients.forms import PortalForm
 from clients.models import Client, Contact
 from incidents.models import INCIDENT_SEVERITIES, EntryKind, IncidentStatus, Visibility
 from plans.models import PlanRevision, Scenario
@@ -18,7 +19,7 @@ NOTE_KINDS = [
 ]
 
 
-class IncidentOpenForm(forms.Form):
+class IncidentOpenForm(PortalForm):
     title = forms.CharField(max_length=200)
     severity = forms.TypedChoiceField(choices=INCIDENT_SEVERITIES, coerce=int, initial=2)
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -42,7 +43,7 @@ class IncidentOpenForm(forms.Form):
             field.queryset = Scenario.objects.within(scope).filter(revision=revision)
 
 
-class EntryForm(forms.Form):
+class EntryForm(PortalForm):
     # Kind and visibility default (note, internal) so that the one-keystroke note needs
     # only its text; the service refuses an empty or oversized one.
     kind = forms.ChoiceField(choices=NOTE_KINDS, initial=EntryKind.NOTE, required=False)
@@ -52,17 +53,17 @@ class EntryForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(PortalForm):
     status = forms.ChoiceField(choices=IncidentStatus.choices)
     reason = forms.CharField(max_length=1000, required=False)
 
 
-class SeverityForm(forms.Form):
+class SeverityForm(PortalForm):
     severity = forms.TypedChoiceField(choices=INCIDENT_SEVERITIES, coerce=int)
     reason = forms.CharField(max_length=1000, required=False)
 
 
-class StakeholderForm(forms.Form):
+class StakeholderForm(PortalForm):
     contact = forms.ModelChoiceField(queryset=Contact.objects.none(), to_field_name="public_id")
     channel = forms.CharField(max_length=32, initial="phone")
     message = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -14,14 +14,15 @@ and plan demos (it uses their source and approved plan).
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from clients.models import Client, Contact
-from incidents.incident_services import incident_open
+from incidents.incident_services import incident_open, placeholder_values
 from incidents.ingest import ingest_entries
 from incidents.models import (
     ActionItem,
@@ -46,6 +47,7 @@ from incidents.monitoring.parse import ParsedEntry
 from incidents.postmortem_actions import action_item_create
 from incidents.postmortems import postmortem_create, postmortem_finalise, postmortem_update
 from plans.models import Scenario
+from plans.placeholders import render_placeholders
 from portal.models import User
 
 TITLE = "Mould complaints about Acme Crunch batch 2291"
@@ -70,6 +72,21 @@ def load_postmortem_demo(*, client: Client, by: User) -> None:
     # emails nobody.
     with transaction.atomic():
         _load(client=client, by=by)
+
+
+def _as_published(incident: Incident, *, channel: str, at: datetime) -> str | None:
+    """The holding statement as it went out: opening the incident drafted it from the
+    plan's template today, but its {date} and {time} are those of its publication days
+    ago. None when the plan has no template (then there is no holding statement)."""
+    revision = incident.plan_revision
+    templates = (revision.statement_templates or []) if revision else []
+    body = next((str(t["body"]) for t in templates if str(t.get("body", "")).strip()), None)
+    if body is None:
+        return None
+    local = at.astimezone(ZoneInfo(incident.client.agency.time_zone))
+    values = placeholder_values(incident, channel=channel)
+    values.update(date=local.strftime("%-d %B %Y"), time=local.strftime("%H:%M"))
+    return render_placeholders(body, values)
 
 
 def _load(*, client: Client, by: User) -> None:
@@ -127,12 +144,14 @@ def _load(*, client: Client, by: User) -> None:
         IncidentTask.objects.filter(pk=task.pk).update(due_at=due, done_at=done)
     holding = Statement.objects.filter(incident=incident, is_holding=True).first()
     if holding is not None:
+        published = detected + timedelta(minutes=55)
         Statement.objects.filter(pk=holding.pk).update(
+            body=_as_published(incident, channel=holding.channel, at=published) or holding.body,
             status=StatementStatus.PUBLISHED,
             approver=by,
             created_at=detected,
             approved_at=detected + timedelta(minutes=50),
-            published_at=detected + timedelta(minutes=55),
+            published_at=published,
         )
     Statement.objects.create(
         incident=incident,

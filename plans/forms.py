@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.forms import formset_factory
 
-from clients.forms import DatePicker, ScopedModelForm
+from clients.forms import DatePicker, PortalForm, ScopedModelForm
 from clients.models import Client
 from plans.defaults import SUGGESTED_ROLES
 from plans.models import (
@@ -62,7 +62,7 @@ class PlanSettingsForm(ScopedModelForm):
 # -- sections of a revision ----------------------------------------------------------------
 
 
-class ObjectivesForm(forms.Form):
+class ObjectivesForm(PortalForm):
     objectives = forms.CharField(required=False, widget=_textarea(4))
     plan_scope = forms.CharField(
         label="Scope",
@@ -72,7 +72,7 @@ class ObjectivesForm(forms.Form):
     )
 
 
-class CommunicationForm(forms.Form):
+class CommunicationForm(PortalForm):
     channels = forms.CharField(
         label="Communication channels",
         required=False,
@@ -87,7 +87,7 @@ class CommunicationForm(forms.Form):
     )
 
 
-class MonitoringForm(forms.Form):
+class MonitoringForm(PortalForm):
     monitoring_notes = forms.CharField(
         required=False,
         widget=_textarea(5),
@@ -95,7 +95,7 @@ class MonitoringForm(forms.Form):
     )
 
 
-class InternalNotesForm(forms.Form):
+class InternalNotesForm(PortalForm):
     internal_notes = forms.CharField(
         required=False,
         widget=_textarea(5),
@@ -103,7 +103,7 @@ class InternalNotesForm(forms.Form):
     )
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(PortalForm):
     change_summary = forms.CharField(
         label="What changed in this revision", required=False, widget=_textarea(3)
     )
@@ -136,7 +136,7 @@ class TargetField(forms.Field):
         return minutes
 
 
-class EscalationForm(forms.Form):
+class EscalationForm(PortalForm):
     """What makes each severity, who is told, and the response-time targets of each
     level (blank: the default)."""
 
@@ -228,7 +228,7 @@ class EscalationForm(forms.Form):
         ]
 
 
-class TeamRoleForm(forms.Form):
+class TeamRoleForm(PortalForm):
     role = forms.CharField(
         max_length=80,
         widget=forms.TextInput(attrs={"list": "suggested-roles"}),
@@ -239,12 +239,12 @@ class TeamRoleForm(forms.Form):
     responsibilities = forms.CharField(required=False, widget=_textarea(2))
 
 
-class KeyMessageForm(forms.Form):
+class KeyMessageForm(PortalForm):
     topic = forms.CharField(max_length=150)
     message = forms.CharField(widget=_textarea(3))
 
 
-class StatementTemplateForm(forms.Form):
+class StatementTemplateForm(PortalForm):
     name = forms.CharField(max_length=150)
     channel = forms.CharField(max_length=80, required=False, help_text="e.g. X, press release")
     body = forms.CharField(
@@ -322,7 +322,7 @@ class ScenarioForm(ScopedModelForm):
         risks.required = False
 
 
-class PlaybookStepForm(forms.Form):
+class PlaybookStepForm(PortalForm):
     # Not required: the empty rows of the formset carry default values; rows without an
     # action are dropped.
     action = forms.CharField(max_length=300, required=False)
@@ -378,7 +378,7 @@ SORTS = {
 }
 
 
-class RiskFilterForm(forms.Form):
+class RiskFilterForm(PortalForm):
     q = forms.CharField(label="Search", required=False)
     category = forms.ChoiceField(
         required=False, choices=[("", "All categories"), *RiskCategory.choices]

@@ -5,18 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 
+from clients.forms import LabelsWithoutColon
 from portal.mail import queue_email
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(LabelsWithoutColon, AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
 
-class QueuedPasswordResetForm(PasswordResetForm):
+class PortalPasswordChangeForm(LabelsWithoutColon, PasswordChangeForm):
+    pass
+
+
+class PortalSetPasswordForm(LabelsWithoutColon, SetPasswordForm):  # type: ignore[type-arg]
+    pass
+
+
+class QueuedPasswordResetForm(LabelsWithoutColon, PasswordResetForm):
     """Django's reset form, but the email is rendered here and sent by a Celery task."""
 
     def send_mail(

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
+from clients.forms import PortalForm
 from clients.models import Client
 from clients.views.client_portal import PortalClientPage
 from incidents.models import (
@@ -39,7 +40,7 @@ from plans.models import PlanRevision, RevisionStatus
 from portal.views.base import ClientPortalView, ClientView
 
 
-class PaperForm(forms.Form):
+class PaperForm(PortalForm):
     paper_size = forms.ChoiceField(
         choices=PaperSize.choices,
         initial=PaperSize.A4,

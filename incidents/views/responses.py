@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from clients.forms import PortalForm
 from incidents.incident_services import IncidentError
 from incidents.models import (
     Incident,
@@ -39,7 +40,7 @@ from portal.http import PortalRequest
 from portal.views.base import ClientView
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PortalForm):
     body = forms.CharField(
         label="Reply",
         required=False,

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from clients.forms import PortalForm
 from incidents.incident_services import IncidentError
 from incidents.models import Incident, Statement, StatementChannel, StatementStatus
 from incidents.statement_services import (
@@ -31,7 +32,7 @@ from portal.http import PortalRequest
 from portal.views.base import ClientView
 
 
-class StatementForm(forms.Form):
+class StatementForm(PortalForm):
     channel = forms.ChoiceField(choices=StatementChannel.choices)
     body = forms.CharField(
         label="Statement",

@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
-from portal.forms import EmailAuthenticationForm, QueuedPasswordResetForm
+from portal.forms import (
+    EmailAuthenticationForm,
+    PortalPasswordChangeForm,
+    PortalSetPasswordForm,
+    QueuedPasswordResetForm,
+)
 from portal.views.base import PublicView, SignedInView
 
 
@@ -20,6 +25,7 @@ class LogoutView(PublicView, auth_views.LogoutView):
 
 
 class PasswordChangeView(SignedInView, auth_views.PasswordChangeView):
+    form_class = PortalPasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
 
@@ -41,6 +47,7 @@ class PasswordResetDoneView(PublicView, auth_views.PasswordResetDoneView):
 
 
 class PasswordResetConfirmView(PublicView, auth_views.PasswordResetConfirmView):
+    form_class = PortalSetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 

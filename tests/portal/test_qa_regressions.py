@@ -173,3 +173,130 @@ def test_dashboard_shows_the_incidents_being_handled(cast: Any) -> None:
 
     assert "1 incident being handled" in html
     assert html.count("being handled") == 1  # the other clients have none
+
+
+def test_form_labels_read_without_a_colon_everywhere(cast: Any) -> None:
+    """Model and filter forms said "Title:", the hand-written ones "Type" / "Status"."""
+    from incidents.models import ActionItem
+    from tests.incidents.ui_factories import a_mention
+
+    postmortem = a_final_postmortem(cast)
+    item = ActionItem.objects.create(postmortem=postmortem, title="Brief the line")
+    mention = a_mention(cast.client, text="Acme Crunch is mouldy")
+    client_id = cast.client.public_id
+    pages = {
+        "login": reverse("accounts:login"),
+        "risk filters": reverse("plans:risks", kwargs={"client": client_id}),
+        "API keys": reverse("agency:api_keys"),
+        "webhook": reverse("agency:webhook_create"),
+        "triage": reverse(
+            "monitoring:mention", kwargs={"client": client_id, "pk": mention.public_id}
+        ),
+        "reply": reverse(
+            "responses:for_mention", kwargs={"client": client_id, "mention": mention.public_id}
+        ),
+        "action item": reverse(
+            "postmortems:action_row",
+            kwargs={
+                "client": client_id,
+                "incident": postmortem.incident.public_id,
+                "pk": item.public_id,
+            },
+        ),
+    }
+    anonymous = HttpClient()
+    http = cast.login(HttpClient(), cast.manager)
+    for name, url in pages.items():
+        page = (anonymous if name == "login" else http).get(url)
+        html = page.content.decode()
+        assert page.status_code == 200, name
+        assert "</label>" in html, name
+        assert ":</label>" not in html, f"{name}: a label ends with a colon"
+    login = anonymous.get(pages["login"]).content.decode()
+    assert ">Email</label>" in login and ">Password</label>" in login
+
+
+def test_action_item_edit_breadcrumb_leads_back_to_its_post_mortem(cast: Any) -> None:
+    """It ended with an unlinked "Post-mortem" on a page titled "Edit action item"."""
+    import re
+
+    from incidents.models import ActionItem
+
+    postmortem = a_final_postmortem(cast)
+    item = ActionItem.objects.create(postmortem=postmortem, title="Brief the line")
+    kwargs = {"client": cast.client.public_id, "incident": postmortem.incident.public_id}
+    http = cast.login(HttpClient(), cast.staff)
+
+    page = http.get(reverse("postmortems:action_row", kwargs={**kwargs, "pk": item.public_id}))
+
+    crumbs = re.search(r'<nav class="breadcrumbs"[^>]*>(.*?)</nav>', page.content.decode(), re.S)
+    assert crumbs is not None
+    postmortem_link = f'<a href="{reverse("postmortems:detail", kwargs=kwargs)}">Post-mortem</a>'
+    assert crumbs.group(1).endswith(f"{postmortem_link} › Edit action item")
+
+
+def test_war_room_link_and_the_mentions_page_have_the_same_name(cast: Any) -> None:
+    """The war room's "Answer the incident's mentions" led to "Mentions of the incident"."""
+    incident = an_incident(cast)
+    http = cast.login(HttpClient(), cast.staff)
+    client_id = cast.client.public_id
+
+    war_room = http.get(
+        reverse("incidents:detail", kwargs={"client": client_id, "pk": incident.public_id})
+    ).content.decode()
+    page = http.get(
+        reverse("responses:incident", kwargs={"client": client_id, "incident": incident.public_id})
+    ).content.decode()
+
+    assert "Answer the incident's mentions</a>" in war_room
+    assert "<h1>Answer the incident's mentions</h1>" in page
+
+
+def test_monitoring_without_a_source_shows_only_how_to_set_it_up(cast: Any) -> None:
+    """A blank 0–1 chart and rows of zeros were drawn under "not set up yet"."""
+    from tests.incidents.ui_factories import a_source
+
+    http = cast.login(HttpClient(), cast.staff)
+    url = reverse("monitoring:overview", kwargs={"client": cast.client.public_id})
+
+    empty = http.get(url).content.decode()
+    assert "Monitoring is not set up yet" in empty
+    assert "<svg" not in empty and "Volume and sentiment" not in empty
+    assert 'id="source-health"' not in empty
+
+    a_source(cast.client)
+    set_up = http.get(url).content.decode()
+    assert "Volume and sentiment" in set_up and "<svg" in set_up
+
+
+def test_plan_print_page_names_its_icon(cast: Any) -> None:
+    """Without one the browser asked for /favicon.ico, a 404."""
+    from django.templatetags.static import static
+
+    a_plan(cast)
+    http = cast.login(HttpClient(), cast.staff)
+    page = http.get(reverse("plans:plan_print", kwargs={"client": cast.client.public_id}))
+    assert page.status_code == 200
+    assert f'<link rel="icon" href="{static("img/firebreak.svg")}"' in page.content.decode()
+
+
+def test_demo_holding_statement_is_dated_the_day_it_was_published(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    """It ended "— Acme Foods, <the day the demo was loaded>" though published days earlier."""
+    from zoneinfo import ZoneInfo
+
+    from django.core.management import call_command
+
+    from incidents.models import Statement
+    from incidents.postmortem_demo import TITLE
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_data")
+    holding = Statement.objects.select_related("incident__client__agency").get(
+        incident__title=TITLE, is_holding=True
+    )
+    assert holding.published_at is not None
+    zone = ZoneInfo(holding.incident.client.agency.time_zone)
+    published_on = holding.published_at.astimezone(zone).strftime("%-d %B %Y")
+    assert holding.body.endswith(f"— Acme Foods, {published_on}")

@@ -41,3 +41,23 @@ def test_inbox_mentions_stay_readable_on_a_phone(cast: Any, live_server: Any, br
     page.goto(f"{live_server.url}/clients/{cast.client.public_id}/monitoring/inbox/")
     cell = page.locator("td.mention-text").first.bounding_box()
     assert cell is not None and cell["width"] >= 250
+
+
+def test_inbox_rows_read_as_cards_on_a_phone(cast: Any, live_server: Any, browser: Any):
+    """The mention text was the third column: reading it meant scrolling sideways. On a
+    phone each row is a card: when and who, then the text across the card, then badges."""
+    a_mention(cast.client, text="Acme Crunch made me sick last night, is there a recall? #AcmeFail")
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, live_server.url, cast.staff.email)
+    page.goto(f"{live_server.url}/clients/{cast.client.public_id}/monitoring/inbox/")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    card = page.locator("table.inbox tbody tr").first.bounding_box()
+    when = page.locator("table.inbox td.when").first.bounding_box()
+    text = page.locator("table.inbox td.mention-text").first.bounding_box()
+    badge = page.locator("table.inbox td .badge").first.bounding_box()
+    assert card and when and text and badge
+    assert card["x"] >= 0 and card["x"] + card["width"] <= 390
+    assert text["width"] >= card["width"] * 0.85  # the text runs across the card
+    assert when["y"] < text["y"] < badge["y"]
+    assert page.locator("table.inbox td[data-label=Assignee]").first.is_visible()
