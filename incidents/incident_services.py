@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from clients.models import Client, Contact, Membership
+from clients.services import client_team
 from incidents import webhook_events
 from incidents.models import (
     Alert,
@@ -586,6 +587,71 @@ def timeline_correct(*, entry: TimelineEntry, by: User, text: str) -> TimelineEn
             visibility=entry.visibility,
             corrects=entry,
         )
+
+
+# -- crisis team ---------------------------------------------------------------------------
+
+NOT_ON_TEAM = "That person does not work on this client. Choose someone from the list."
+
+
+def role_candidates(client: Client) -> list[User]:
+    """Who may hold a crisis-team role: the active agency members who can see the client
+    (the people a task or an action item may be given to), by name."""
+    people = {m.user.pk: m.user for m in client_team(client=client) if m.user.is_active}
+    return sorted(people.values(), key=lambda u: (u.display_name.lower(), u.email))
+
+
+def incident_assign_role(*, role: IncidentRole, person: User | None, by: User) -> IncidentRole:
+    """Give a crisis-team role to someone who works on the client, or clear it (`person`
+    None). The role's open tasks that followed its previous holder (or nobody) follow the
+    new one; a decision entry records who assigned whom. Statement approval by role reads
+    the role's holder, so it follows at once."""
+    incident = role.incident
+    if person is not None and person.pk not in {u.pk for u in role_candidates(incident.client)}:
+        raise IncidentError(NOT_ON_TEAM)
+    with transaction.atomic():
+        locked = _lock(incident)
+        if locked.status == IncidentStatus.CLOSED:
+            raise IncidentError("This incident is closed: its crisis team can no longer change.")
+        fresh = IncidentRole.objects.select_for_update().select_related("person").get(pk=role.pk)
+        previous = fresh.person
+        if (previous.pk if previous else None) == (person.pk if person else None):
+            who = person.display_name if person else "nobody"
+            raise IncidentError(f"{fresh.role} is already held by {who}.")
+        fresh.person = person
+        fresh.save(update_fields=["person"])
+        target = normalise(fresh.role)
+        following = [
+            task
+            for task in IncidentTask.objects.select_for_update().filter(
+                incident=locked, done_at__isnull=True, assignee=previous
+            )
+            if normalise(task.owner_role) == target
+        ]
+        IncidentTask.objects.filter(pk__in=[t.pk for t in following]).update(assignee=person)
+        was = previous.display_name if previous else (fresh.person_name or "nobody")
+        if person is not None:
+            text = f"{person.display_name} now holds the role {fresh.role} (was {was})."
+        else:
+            text = f"The role {fresh.role} is now unassigned (was {was})."
+        if following:
+            tasks = f"{len(following)} open task{'s' if len(following) != 1 else ''} of the role"
+            whom = person.display_name if person is not None else "nobody"
+            text += f" {tasks} passed to {whom}."
+        _entry(
+            locked,
+            by=by,
+            kind=EntryKind.DECISION,
+            text=text,
+            data={
+                "role": str(fresh.public_id),
+                "person": str(person.public_id) if person else None,
+                "previous": str(previous.public_id) if previous else None,
+                "tasks": len(following),
+            },
+        )
+    role.person = person
+    return role
 
 
 # -- tasks and stakeholders ----------------------------------------------------------------

@@ -26,6 +26,11 @@ urlpatterns = [
     path("<uuid:pk>/severity/", views.ChangeSeverityView.as_view(), name="change_severity"),
     path("<uuid:pk>/tasks/<uuid:task>/done/", views.TaskDoneView.as_view(), name="task_done"),
     path(
+        "<uuid:pk>/roles/<uuid:role>/",
+        views.AssignRoleView.as_view(),
+        name="assign_role",
+    ),
+    path(
         "<uuid:pk>/stakeholders/",
         views.NotifyStakeholderView.as_view(),
         name="notify_stakeholder",

@@ -33,6 +33,15 @@ RISKS = [
 ]
 
 
+def _role(role: str, person: str, deputy: str, responsibilities: str) -> dict[str, str]:
+    return {
+        "role": role,
+        "person": person,
+        "deputy": deputy,
+        "responsibilities": responsibilities,
+    }
+
+
 @transaction.atomic
 def load_plan_demo(*, client: Client, by: User) -> None:
     if CrisisPlan.objects.filter(client=client).exists():
@@ -60,6 +69,16 @@ def load_plan_demo(*, client: Client, by: User) -> None:
         plan_scope="Social media, press and retail-partner communication in the UK.",
         channels="X, Instagram, Facebook, press office, acmefoods.example/news",
         approval_chain="Crisis lead drafts, Legal checks, Spokesperson approves.",
+        # People named as the agency's demo users are (clients/demo.py), so opening an
+        # incident finds their accounts; Legal is the client's counsel, who has none.
+        team_roles=[
+            _role("Crisis lead", "Max Manager", "Olivia Owner", "Runs the response."),
+            _role("Spokesperson", "Olivia Owner", "Max Manager", "Speaks for Acme."),
+            _role("Social media", "Sam Staff", "Max Manager", "Posts and answers online."),
+            _role("Legal", "Priya Shah", "", "Acme's in-house counsel: checks statements."),
+            _role("Customer service", "Sam Staff", "", "Briefs care lines and retailers."),
+            _role("Operations", "Max Manager", "", "Confirms the facts with Quality."),
+        ],
         key_messages=[
             {"topic": "Safety", "message": "Your safety comes first; we act on every report."},
             {"topic": "Transparency", "message": "We will share what we know, as we learn it."},

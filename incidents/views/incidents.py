@@ -34,9 +34,11 @@ from incidents.incident_services import (
     IncidentError,
     allowed_statuses,
     approved_revision,
+    incident_assign_role,
     incident_change_severity,
     incident_change_status,
     incident_open,
+    role_candidates,
     stakeholder_log,
     task_complete,
     timeline_add,
@@ -56,7 +58,9 @@ from incidents.models import (
     TimelineEntry,
     Visibility,
 )
+from incidents.role_forms import RoleAssignForm
 from incidents.views import is_htmx, user_of
+from portal.models import User
 from portal.views.base import ClientObjectView, ClientView
 
 PAGE_ENTRIES = 50
@@ -192,6 +196,12 @@ class IncidentObjectView(ClientObjectView[Incident]):
     def back(self, incident: Incident) -> HttpResponse:
         return redirect("incidents:detail", client=self.client.public_id, pk=incident.public_id)
 
+    def candidates(self, incident: Incident) -> list[User]:
+        """Who may be given a crisis-team role; only asked when the form is shown."""
+        if not self.can_write or incident.status == IncidentStatus.CLOSED:
+            return []
+        return role_candidates(self.client)
+
 
 def entries_of(incident: Incident, kind: str) -> QuerySet[TimelineEntry]:
     entries = TimelineEntry.objects.filter(incident=incident).select_related("author", "corrects")
@@ -251,6 +261,10 @@ def entries_url(incident: Incident) -> str:
     )
 
 
+def roles_of(incident: Incident) -> list[IncidentRole]:
+    return list(IncidentRole.objects.filter(incident=incident).select_related("person"))
+
+
 class IncidentDetailView(IncidentObjectView, TemplateView):
     """The war room."""
 
@@ -297,7 +311,8 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
             tasks=list(
                 IncidentTask.objects.filter(incident=incident).select_related("assignee", "done_by")
             ),
-            roles=list(IncidentRole.objects.filter(incident=incident).select_related("person")),
+            roles=roles_of(incident),
+            candidates=self.candidates(incident),
             notifications=list(
                 StakeholderNotification.objects.filter(incident=incident).select_related(
                     "contact", "notified_by"
@@ -486,3 +501,56 @@ class NotifyStakeholderView(IncidentActionView):
             channel=form.cleaned_data["channel"],
             message=form.cleaned_data["message"],
         )
+
+
+class AssignRoleView(IncidentActionView):
+    """Give a crisis-team role to someone who works on the client, or clear it. With
+    htmx, answers the crisis-team panel (with the outcome, or the refusal, in it)."""
+
+    outcome = ""
+
+    def role(self, incident: Incident) -> IncidentRole:
+        return get_object_or_404(
+            IncidentRole.objects.within(self.scope).filter(incident=incident),
+            public_id=self.kwargs["role"],
+        )
+
+    def act(self, incident: Incident) -> None:
+        role = self.role(incident)
+        form = RoleAssignForm(self.request.POST, candidates=role_candidates(self.client))
+        if not form.is_valid():
+            raise IncidentError(_first_error(form))
+        person = form.cleaned_data["person"]
+        incident_assign_role(role=role, person=person, by=user_of(self.request))
+        self.outcome = (
+            f"{person.display_name} now holds the role {role.role}."
+            if person is not None
+            else f"The role {role.role} is now unassigned."
+        )
+
+    def panel(self, incident: Incident, message: str, *, error: bool) -> HttpResponse:
+        incident.refresh_from_db(fields=["status"])
+        context = {
+            "client": self.client,
+            "incident": incident,
+            "can_write": self.can_write,
+            "roles": roles_of(incident),
+            "candidates": self.candidates(incident),
+            "role_message": message,
+            "role_error": error,
+            "role_open": self.kwargs["role"] if error else None,
+        }
+        return render(self.request, "incidents/_roles.html", context)
+
+    def refused(self, incident: Incident, message: str) -> HttpResponse:
+        if is_htmx(self.request):
+            return self.panel(incident, message, error=True)
+        return super().refused(incident, message)
+
+    def succeeded(self, incident: Incident) -> HttpResponse:
+        if is_htmx(self.request):
+            response = self.panel(incident, self.outcome, error=False)
+            response["HX-Trigger"] = "timeline-refresh"
+            return response
+        messages.success(self.request, self.outcome)
+        return self.back(incident)

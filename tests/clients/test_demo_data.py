@@ -50,3 +50,27 @@ def test_demo_client_opens_on_a_detected_negative_surge(db):
     assert Mention.objects.count() == mentions > 500
     surge = Alert.objects.get(client__name="Acme Foods", kind="negative_surge", status="open")
     assert "Negative mentions" in surge.explanation and "the usual" in surge.explanation
+
+
+def test_demo_war_room_shows_the_crisis_team_by_name(db):
+    """The demo plan names the demo users, so its incident's roles hold real accounts and
+    the approval chain (Crisis lead, Legal, Spokesperson) names who approves."""
+    from incidents.models import Incident, IncidentRole
+    from incidents.statement_services import approval_rule
+
+    call_command("demo_data")
+    incident = Incident.objects.filter(client__name="Acme Foods").earliest("opened_at")
+    held = {
+        r.role: r.person.email if r.person else None
+        for r in IncidentRole.objects.filter(incident=incident)
+    }
+    assert held["Crisis lead"] == "manager@northwind.example"
+    assert held["Spokesperson"] == "owner@northwind.example"
+    assert held["Social media"] == "staff@northwind.example"
+    assert held["Legal"] is None  # the client's counsel, who has no account
+    rule = approval_rule(incident)
+    assert {u.email for u in rule.approvers} == {
+        "manager@northwind.example",
+        "owner@northwind.example",
+    }
+    assert rule.roles == ["Crisis lead", "Spokesperson", "Legal"]

@@ -269,6 +269,9 @@ RULES: dict[str, Rule] = {
     "incidents:change_status": post(CLIENT_WRITE, client="client", pk="incident"),
     "incidents:change_severity": post(CLIENT_WRITE, client="client", pk="incident"),
     "incidents:task_done": post(CLIENT_WRITE, client="client", pk="incident", task="incident_task"),
+    "incidents:assign_role": post(
+        CLIENT_WRITE, client="client", pk="incident", role="incident_role"
+    ),
     "incidents:notify_stakeholder": post(CLIENT_WRITE, client="client", pk="incident"),
     # statements (approve/publish/toggle POSTs run in URL order on one open incident: a
     # refusal — one's own statement, not yet approved — comes back as a message, never a 500)
@@ -502,6 +505,11 @@ class World:
         ).public_id
         self.incident_task = IncidentTask.objects.create(
             incident=incident, title="Call the CEO"
+        ).public_id
+        from incidents.models import IncidentRole
+
+        self.incident_role = IncidentRole.objects.create(
+            incident=incident, role="Spokesperson"
         ).public_id
         # statements: a draft on the open incident, and another incident whose public
         # statement page is on
