@@ -261,6 +261,12 @@ def entries_url(incident: Incident) -> str:
     )
 
 
+def tasks_of(incident: Incident) -> list[IncidentTask]:
+    return list(
+        IncidentTask.objects.filter(incident=incident).select_related("assignee", "done_by")
+    )
+
+
 def roles_of(incident: Incident) -> list[IncidentRole]:
     return list(IncidentRole.objects.filter(incident=incident).select_related("person"))
 
@@ -308,9 +314,7 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
             entry_total=sum(per_kind.values()),
             shown_total=per_kind.get(kind, 0) if kind else sum(per_kind.values()),
             entries_url=entries_url(incident),
-            tasks=list(
-                IncidentTask.objects.filter(incident=incident).select_related("assignee", "done_by")
-            ),
+            tasks=tasks_of(incident),
             roles=roles_of(incident),
             candidates=self.candidates(incident),
             notifications=list(
@@ -540,6 +544,8 @@ class AssignRoleView(IncidentActionView):
             "role_error": error,
             "role_open": self.kwargs["role"] if error else None,
         }
+        if not error:
+            context.update(oob_tasks=True, tasks=tasks_of(incident))
         return render(self.request, "incidents/_roles.html", context)
 
     def refused(self, incident: Incident, message: str) -> HttpResponse:

@@ -118,6 +118,7 @@ def test_clearing_a_role_leaves_it_unassigned(cast, client):
     assert 'id="crisis-team"' in html  # the panel, swapped in place
     assert "The role Crisis lead is now unassigned." in html
     assert response["HX-Trigger"] == "timeline-refresh"
+    assert 'id="incident-tasks" hx-swap-oob="true"' in html  # the tasks follow
     lead.refresh_from_db()
     assert lead.person is None
     assert incident.timeline.filter(
