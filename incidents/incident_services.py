@@ -616,8 +616,9 @@ def incident_assign_role(*, role: IncidentRole, person: User | None, by: User) -
         fresh = IncidentRole.objects.select_for_update().select_related("person").get(pk=role.pk)
         previous = fresh.person
         if (previous.pk if previous else None) == (person.pk if person else None):
-            who = person.display_name if person else "nobody"
-            raise IncidentError(f"{fresh.role} is already held by {who}.")
+            if person is None:
+                raise IncidentError(f"{fresh.role} is already unassigned.")
+            raise IncidentError(f"{fresh.role} is already held by {person.display_name}.")
         fresh.person = person
         fresh.save(update_fields=["person"])
         target = normalise(fresh.role)

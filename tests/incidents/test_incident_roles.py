@@ -131,6 +131,8 @@ def test_giving_a_role_to_its_holder_again_is_refused(cast):
     incident = a_war_room(cast)
     with pytest.raises(IncidentError, match="Crisis lead is already held by Max Manager"):
         incident_assign_role(role=role(incident, "Crisis lead"), person=cast.manager, by=cast.owner)
+    with pytest.raises(IncidentError, match="Legal is already unassigned"):
+        incident_assign_role(role=role(incident, "Legal"), person=None, by=cast.owner)
 
 
 def test_read_only_staff_cannot_assign_a_role(cast, client):
