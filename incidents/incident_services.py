@@ -613,7 +613,11 @@ def incident_assign_role(*, role: IncidentRole, person: User | None, by: User) -
         locked = _lock(incident)
         if locked.status == IncidentStatus.CLOSED:
             raise IncidentError("This incident is closed: its crisis team can no longer change.")
-        fresh = IncidentRole.objects.select_for_update().select_related("person").get(pk=role.pk)
+        fresh = (
+            IncidentRole.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .get(pk=role.pk)
+        )
         previous = fresh.person
         if (previous.pk if previous else None) == (person.pk if person else None):
             if person is None:
