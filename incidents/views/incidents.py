@@ -5,7 +5,8 @@ The war room is one page that renders with a fixed number of queries whatever th
 of the crisis (the latest `PAGE_ENTRIES` entries, with a link to earlier ones). The
 timeline updates live by htmx polling of `incidents:timeline`, which appends only the
 entries after the last one shown: the note form is never replaced, so nobody loses what
-they are typing. Every action is a plain POST that works without JavaScript; the note
+they are typing. The same poll tells the crisis-team and task panels to refresh
+themselves when someone else changed them (see incidents.team_versions). Every action is a plain POST that works without JavaScript; the note
 form also answers htmx with a tiny fragment (errors, or nothing) so the page stays put.
 """
 
@@ -20,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
+from django_htmx.http import trigger_client_event
 
 from incidents.incident_forms import (
     NOTE_KINDS,
@@ -59,6 +61,7 @@ from incidents.models import (
     Visibility,
 )
 from incidents.role_forms import RoleAssignForm
+from incidents.team_versions import changed_panels, roles_version, tasks_version
 from incidents.views import is_htmx, user_of
 from portal.models import User
 from portal.views.base import ClientObjectView, ClientView
@@ -271,10 +274,34 @@ def roles_of(incident: Incident) -> list[IncidentRole]:
     return list(IncidentRole.objects.filter(incident=incident).select_related("person"))
 
 
+PANELS = {"roles": "incidents/_roles.html", "tasks": "incidents/_tasks.html"}
+
+
 class IncidentDetailView(IncidentObjectView, TemplateView):
-    """The war room."""
+    """The war room. GET ?panel=roles|tasks: just that panel, which refreshes itself
+    when the timeline poll says it changed."""
 
     template_name = "incidents/detail.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        panel = request.GET.get("panel", "")
+        if panel not in PANELS:
+            return super().get(request, *args, **kwargs)
+        incident = self.get_object()
+        context: dict[str, Any] = {
+            "client": self.client,
+            "incident": incident,
+            "can_write": self.can_write,
+        }
+        if panel == "roles":
+            roles = roles_of(incident)
+            context.update(
+                roles=roles, roles_v=roles_version(roles), candidates=self.candidates(incident)
+            )
+        else:
+            tasks = tasks_of(incident)
+            context.update(tasks=tasks, tasks_v=tasks_version(tasks))
+        return render(request, PANELS[panel], context)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -303,6 +330,7 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
             (first for status, _n, first in by_status if status == StatementStatus.PUBLISHED),
             None,
         )
+        tasks, roles = tasks_of(incident), roles_of(incident)
         context.update(
             incident=incident,
             entries=shown,
@@ -314,8 +342,10 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
             entry_total=sum(per_kind.values()),
             shown_total=per_kind.get(kind, 0) if kind else sum(per_kind.values()),
             entries_url=entries_url(incident),
-            tasks=tasks_of(incident),
-            roles=roles_of(incident),
+            tasks=tasks,
+            tasks_v=tasks_version(tasks),
+            roles=roles,
+            roles_v=roles_version(roles),
             candidates=self.candidates(incident),
             notifications=list(
                 StakeholderNotification.objects.filter(incident=incident).select_related(
@@ -369,10 +399,19 @@ class TimelineView(IncidentObjectView):
                     | Q(created_at=anchor["created_at"], id__gt=anchor["id"])
                 )
         new = labelled(list(entries[:PAGE_ENTRIES]))
-        if not new:
-            return HttpResponse(status=204)
-        context.update(entries=new, last_entry=new[-1], oob=True)
-        return render(request, "incidents/_timeline_new.html", context)
+        response: HttpResponse
+        if new:
+            context.update(entries=new, last_entry=new[-1], oob=True)
+            response = render(request, "incidents/_timeline_new.html", context)
+        else:
+            response = HttpResponse(status=204)
+        # Even with nothing new on a filtered timeline: htmx fires the events on a 204.
+        changed = changed_panels(
+            incident, roles=request.GET.get("roles_v", ""), tasks=request.GET.get("tasks_v", "")
+        )
+        for event in changed:
+            trigger_client_event(response, event)
+        return response
 
 
 class IncidentActionView(IncidentObjectView):
@@ -534,18 +573,21 @@ class AssignRoleView(IncidentActionView):
 
     def panel(self, incident: Incident, message: str, *, error: bool) -> HttpResponse:
         incident.refresh_from_db(fields=["status"])
+        roles = roles_of(incident)
         context = {
             "client": self.client,
             "incident": incident,
             "can_write": self.can_write,
-            "roles": roles_of(incident),
+            "roles": roles,
+            "roles_v": roles_version(roles),
             "candidates": self.candidates(incident),
             "role_message": message,
             "role_error": error,
             "role_open": self.kwargs["role"] if error else None,
         }
         if not error:
-            context.update(oob_tasks=True, tasks=tasks_of(incident))
+            tasks = tasks_of(incident)
+            context.update(oob_tasks=True, tasks=tasks, tasks_v=tasks_version(tasks))
         return render(self.request, "incidents/_roles.html", context)
 
     def refused(self, incident: Incident, message: str) -> HttpResponse:
