@@ -4,30 +4,26 @@ endpoint, and their secret to those who may change the client."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, DeleteView, TemplateView, UpdateView
 
 from incidents.forms import SourceForm
 from incidents.models import Source, SourceKind
+from incidents.tasks import poll_source_task
 from incidents.views import Monitoring
 from portal.views.base import ClientObjectView, ClientView
 
 
-def push_endpoint(request: HttpRequest, source: Source) -> str | None:
-    """The absolute URL a listening tool delivers to (None until the hook is routed)."""
-    try:
-        path = reverse("hooks:push", kwargs={"source": source.public_id})
-    except NoReverseMatch:
-        return None
-    return request.build_absolute_uri(path)
+def push_endpoint(request: HttpRequest, source: Source) -> str:
+    """The absolute URL a listening tool delivers to."""
+    return request.build_absolute_uri(reverse("hooks:push", kwargs={"source": source.public_id}))
 
 
 class SourceListView(Monitoring, ClientView, TemplateView):
@@ -116,14 +112,7 @@ class SourcePollView(Monitoring, ClientObjectView[Source]):
             messages.error(request, f"“{source.name}” is a push source: it is never polled.")
             return redirect("monitoring:sources", client=self.client.public_id)
         Source.objects.filter(pk=source.pk).update(next_poll_at=timezone.now())
-        try:
-            # Imported by name: the poller's task module is optional for this page.
-            tasks = importlib.import_module("incidents.tasks")
-        except ImportError:
-            tasks = None
-        task = getattr(tasks, "poll_source_task", None)
-        if task is not None:
-            source_id = source.id
-            transaction.on_commit(lambda: task.delay(source_id))
+        source_id = source.id
+        transaction.on_commit(lambda: poll_source_task.delay(source_id))
         messages.success(request, f"“{source.name}” will be polled in a moment.")
         return redirect("monitoring:sources", client=self.client.public_id)
