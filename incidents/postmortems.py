@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from incidents.drill_mentions import real_mentions
 from incidents.incident_selectors import Metric, format_duration, incident_metrics
@@ -495,10 +496,11 @@ def postmortem_metrics(
 
 @dataclass(frozen=True)
 class PostMortemCharts:
-    """SVG markup (every text escaped; safe to mark safe) for the page and the PDF."""
+    """SVG markup for the page and the PDF. The renderers escape every text they draw,
+    so their output is marked safe here, once, for both."""
 
-    volume: str  # mentions over time across before/during/after, negative highlighted
-    windows: str  # before/during/after side by side: volume and sentiment mix
+    volume: SafeString  # mentions over time across before/during/after, negative highlighted
+    windows: SafeString  # before/during/after side by side: volume and sentiment mix
 
 
 def postmortem_charts(metrics: PostMortemMetrics, *, tz: tzinfo) -> PostMortemCharts:
@@ -506,13 +508,15 @@ def postmortem_charts(metrics: PostMortemMetrics, *, tz: tzinfo) -> PostMortemCh
     from portal.charts.timeseries import render_timeseries
 
     return PostMortemCharts(
-        volume=render_timeseries(
-            metrics.volume_buckets,
-            tz=tz,
-            title="Mentions before, during and after the incident",
-            chart_id="pm-volume",
+        volume=mark_safe(
+            render_timeseries(
+                metrics.volume_buckets,
+                tz=tz,
+                title="Mentions before, during and after the incident",
+                chart_id="pm-volume",
+            )
         ),
-        windows=render_windows(metrics.windows, tz=tz, chart_id="pm-windows"),
+        windows=mark_safe(render_windows(metrics.windows, tz=tz, chart_id="pm-windows")),
     )
 
 

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from clients.models import Membership
 from incidents.models import (
@@ -242,7 +241,7 @@ def postmortem_content(report: Report, scope: Scope) -> ReportContent:
         postmortem=pm,
         incident=incident,
         metrics=metrics,
-        charts={"volume": _safe(charts.volume), "windows": _safe(charts.windows)},
+        charts=charts,
         timeline=timeline,
         statements=statements.select_related("author", "approver"),
         actions=actions,
@@ -250,9 +249,3 @@ def postmortem_content(report: Report, scope: Scope) -> ReportContent:
         client_visibility=Visibility.CLIENT,
     )
     return ReportContent("pdf/postmortem.html", context)
-
-
-def _safe(svg: str) -> SafeString:
-    # The chart renderers escape every text they draw (portal/charts): their output is
-    # markup we made, so it may be marked safe here and only here.
-    return mark_safe(svg)

@@ -19,7 +19,6 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from incidents.models import (
@@ -177,9 +176,8 @@ class PostMortemView(ClientView):
             charts = postmortem_charts(metrics, tz=tz)
             context.update(
                 metrics=metrics,
-                # The renderers escape every text they draw: their output is markup.
-                volume_chart=mark_safe(charts.volume),
-                windows_chart=mark_safe(charts.windows),
+                volume_chart=charts.volume,
+                windows_chart=charts.windows,
             )
         context.update(extra)
         return context
