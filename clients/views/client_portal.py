@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from clients.models import Agency, Client, Contact
+from clients.models import Client, Contact
 from clients.views.agency_admin import logo_response
 from incidents.models import (
     ACTION_ITEM_OPEN_STATUSES,
@@ -167,7 +167,7 @@ class PortalClientView(PortalClientPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         scope, client = self.scope, self.client
-        risks = Risk.objects.within(scope).filter(client=client)
+        risks = list(Risk.objects.within(scope).filter(client=client))
         context.update(
             current_incidents=with_latest_statement(
                 scope,
@@ -183,7 +183,7 @@ class PortalClientView(PortalClientPage):
             open_action_count=ActionItem.objects.within(scope)
             .filter(postmortem__incident__client=client, status__in=ACTION_ITEM_OPEN_STATUSES)
             .count(),
-            risk_count=risks.count(),
+            risk_count=len(risks),
             high_risks=[r for r in risks if r.level in ("high", "critical")],
             contact_count=Contact.objects.within(scope).filter(client=client).count(),
         )
@@ -209,5 +209,4 @@ class PortalLogoView(ClientPortalView):
     served directly)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
-        client = portal_client(self.scope, kwargs["client"])
-        return logo_response(Agency.objects.get(pk=client.agency_id))
+        return logo_response(portal_client(self.scope, kwargs["client"]).agency)

@@ -48,12 +48,12 @@ class PortalIncidentsView(PortalClientPage):
             .order_by("-opened_at", "-id")
         )
         page = Paginator(past, PAST_PER_PAGE).get_page(self.request.GET.get("page"))
+        current = with_latest_statement(self.scope, incidents.filter(status__in=CURRENT_STATUSES))
         context.update(
-            current=with_latest_statement(
-                self.scope, incidents.filter(status__in=CURRENT_STATUSES)
-            ),
+            current=current,
             past_page=page,
-            any_incident=page.paginator.count > 0 or incidents.exists(),
+            # Every incident is current or past: no third query to know whether any exists.
+            any_incident=bool(current) or page.paginator.count > 0,
         )
         return context
 
