@@ -64,6 +64,17 @@ def mention(cast, source, minutes, label="neutral", score=0.0):
     )
 
 
+def sent_reply(incident, m, after):
+    """A reply to mention `m` sent `after` its publication."""
+    return MentionResponse.objects.create(
+        client=incident.client,
+        mention=m,
+        incident=incident,
+        status=ResponseStatus.SENT,
+        sent_at=m.published_at + after,
+    )
+
+
 @pytest.fixture
 def crisis(cast):
     """A resolved incident of 4 h 30 (first mention T0−30 min … resolved T0+4 h): its
@@ -80,28 +91,10 @@ def crisis(cast):
         mention(cast, source, m, "positive", 0.4)
     incident.mentions.add(*negatives)
     first, second, third, _fourth = negatives
-    MentionResponse.objects.create(
-        client=cast.client,
-        mention=first,
-        incident=incident,
-        status=ResponseStatus.SENT,
-        sent_at=first.published_at + timedelta(minutes=10),
-    )
-    MentionResponse.objects.create(
-        client=cast.client,
-        mention=second,
-        incident=incident,
-        status=ResponseStatus.SENT,
-        sent_at=second.published_at + timedelta(minutes=90),
-    )
+    sent_reply(incident, first, timedelta(minutes=10))
+    sent_reply(incident, second, timedelta(minutes=90))
     # A later second reply to the same mention does not count: the first one does.
-    MentionResponse.objects.create(
-        client=cast.client,
-        mention=second,
-        incident=incident,
-        status=ResponseStatus.SENT,
-        sent_at=second.published_at + timedelta(hours=9),
-    )
+    sent_reply(incident, second, timedelta(hours=9))
     MentionResponse.objects.create(
         client=cast.client, mention=third, incident=incident, status=ResponseStatus.NO_RESPONSE
     )
@@ -277,12 +270,6 @@ def test_the_figures_take_a_fixed_number_of_queries(cast, crisis):
     for minutes in range(0, 240, 2):
         m = mention(cast, source, minutes, "negative", -0.5)
         crisis.mentions.add(m)
-        MentionResponse.objects.create(
-            client=cast.client,
-            mention=m,
-            incident=crisis,
-            status=ResponseStatus.SENT,
-            sent_at=m.published_at + timedelta(minutes=5),
-        )
+        sent_reply(crisis, m, timedelta(minutes=5))
         IncidentTask.objects.create(incident=crisis, title=f"Task {minutes}")
     assert queries() == small
