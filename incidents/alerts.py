@@ -31,6 +31,7 @@ from clients.models import Client
 from incidents.detection.detector import Alert as Detected
 from incidents.detection.detector import Bucket, Config, SpikeDetector
 from incidents.detection.explain import format_count
+from incidents.drill_mentions import drill_sources
 from incidents.models import (
     Alert,
     AlertKind,
@@ -38,8 +39,6 @@ from incidents.models import (
     Mention,
     MonitoringProfile,
     Sentiment,
-    Source,
-    SourceKind,
     WatchTerm,
 )
 
@@ -78,13 +77,7 @@ def client_config(client: Client) -> Config:
 def _drill_sources(client: Client) -> list[int]:
     """The client's drill replay source: its synthetic mentions never raise an alert, so
     a drill never notifies anybody (incidents.drills)."""
-    from incidents.drill_mentions import DRILL_SOURCE_NAME
-
-    return list(
-        Source.objects.filter(
-            client=client, name=DRILL_SOURCE_NAME, kind=SourceKind.PUSH
-        ).values_list("pk", flat=True)
-    )
+    return list(drill_sources().filter(client=client).values_list("pk", flat=True))
 
 
 def client_buckets(*, client: Client, since: datetime, until: datetime) -> Iterator[Bucket]:
