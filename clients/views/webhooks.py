@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView
@@ -63,16 +64,24 @@ class WebhooksView(_Webhooks, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        endpoints = list(WebhookEndpoint.objects.within(self.scope).order_by("url"))
-        last: dict[int, WebhookDelivery] = {}
-        for delivery in (
-            WebhookDelivery.objects.within(self.scope)
-            .filter(endpoint__in=endpoints, attempts__gt=0)
-            .order_by("endpoint_id", "-last_attempt_at")
-        ):
-            last.setdefault(delivery.endpoint_id, delivery)
+        # Each endpoint's latest attempted delivery, found by the database (the log keeps
+        # a month of deliveries: reading them all to keep one an endpoint would not do).
+        latest = (
+            WebhookDelivery.objects.filter(endpoint=OuterRef("pk"), attempts__gt=0)
+            .order_by("-last_attempt_at", "-pk")
+            .values("pk")[:1]
+        )
+        endpoints = list(
+            WebhookEndpoint.objects.within(self.scope)
+            .annotate(last_delivery_pk=Subquery(latest))
+            .order_by("url")
+        )
+        last = WebhookDelivery.objects.within(self.scope).in_bulk(
+            [e.last_delivery_pk for e in endpoints if e.last_delivery_pk is not None]
+        )
         context["rows"] = [
-            {"endpoint": e, "events": _event_labels(e), "last": last.get(e.pk)} for e in endpoints
+            {"endpoint": e, "events": _event_labels(e), "last": last.get(e.last_delivery_pk)}
+            for e in endpoints
         ]
         return context
 

@@ -5,9 +5,11 @@ a switched-off endpoint saying why, turning it back on, sending a failed event a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.models import WebhookDelivery, WebhookEndpoint
 from incidents.webhooks import SIGNATURE_HEADER, verify
@@ -206,3 +208,29 @@ def test_another_agencys_endpoint_is_not_found(cast, client):
     assert "rival.example.com" not in client.get(reverse("agency:webhooks")).text
     client.force_login(cast.staff)
     assert client.get(reverse("agency:webhooks")).status_code == 403
+
+
+def test_the_list_shows_each_endpoints_latest_attempt(cast, client):
+    now = timezone.now()
+    tried, quiet = (
+        WebhookEndpoint.objects.create(agency=cast.agency, url=url, events=["alert.raised"])
+        for url in ("https://a.example.com/h", "https://b.example.com/h")
+    )
+    for minutes, status in ((30, 201), (5, 503), (10, 202)):
+        WebhookDelivery.objects.create(
+            endpoint=tried,
+            event="alert.raised",
+            payload={},
+            attempts=1,
+            last_status=status,
+            last_attempt_at=now - timedelta(minutes=minutes),
+            delivered_at=None if status >= 500 else now,
+        )
+    WebhookDelivery.objects.create(endpoint=quiet, event="alert.raised", payload={})
+    client.force_login(cast.manager)
+    html = client.get(reverse("agency:webhooks")).text
+    tried_row = html.split(f'id="webhook-{tried.public_id}"')[1].split("</tr>")[0]
+    quiet_row = html.split(f'id="webhook-{quiet.public_id}"')[1].split("</tr>")[0]
+    assert '<span class="badge badge-bad">503</span>' in tried_row
+    assert "badge-ok" not in tried_row.split("</td>")[-2]  # not an earlier, delivered one
+    assert "none yet" in quiet_row
