@@ -58,10 +58,9 @@ class InboxView(Monitoring, ClientView, TemplateView):
         params = self.request.GET.copy()
         params.pop("page", None)
         query = params.urlencode()
-        status_params = self.request.GET.copy()
-        status_params.pop("page", None)
-        status_params.pop("triage", None)
-        status_query = status_params.urlencode()
+        params.pop("triage", None)
+        status_query = params.urlencode()
+        counts = triage_counts(mentions)
         context.update(
             filters=filters,
             page_obj=page,
@@ -70,9 +69,10 @@ class InboxView(Monitoring, ClientView, TemplateView):
             status_query=f"{status_query}&" if status_query else "",
             current_query=query,
             is_filtered=filters.is_filtered,
-            counts=triage_counts(mentions),
+            counts=counts,
             triage_now=filters.values.get("triage", ""),
-            total=mentions.count(),
+            # Every mention has one of the statuses: their counts add up to the total.
+            total=sum(n for _value, _label, n in counts),
             since=now.isoformat(),
             live=page.number == 1,
             source_total=self.sources().count(),
