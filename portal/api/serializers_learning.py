@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from incidents.models import (
@@ -109,7 +110,7 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
         """Where the PDF is, once there is one (the previous one while a new is made)."""
         if not report.file:
             return None
-        return f"/api/v1/reports/{report.public_id}/download/"
+        return reverse("api:report-download", kwargs={"id": report.public_id})
 
 
 class ActionItemSerializer(StrictModelSerializer):
