@@ -25,7 +25,6 @@ from incidents import webhook_events
 from incidents.models import (
     PaperSize,
     PostMortem,
-    PostMortemStatus,
     Report,
     ReportKind,
     ReportStatus,
@@ -220,8 +219,3 @@ def report_generate(*, report_id: int, generation: int) -> str:
         if old and old != name:
             transaction.on_commit(lambda: storage.delete(old))
     return "done"
-
-
-def postmortem_is_client_ready(postmortem: PostMortem) -> bool:
-    """Whether client contacts can see this post-mortem (and so its client PDF)."""
-    return postmortem.status == PostMortemStatus.FINAL and postmortem.shared_with_client
