@@ -1,7 +1,7 @@
 """What a person does with an alert from the UI: acknowledge it (someone is on it) or
 dismiss it (not a crisis). Both are compare-and-set claims from "open", so two people
 clicking at once, or a second click, never overwrite each other; the loser is told what
-happened instead. Escalating an alert to an incident comes with the incidents feature."""
+happened instead. Escalating an alert to an incident is `incident_services.incident_open`."""
 
 from __future__ import annotations
 
