@@ -12,7 +12,7 @@ from django.conf import settings
 from clients.forms import ScopedModelForm
 from incidents.models import WebhookEndpoint
 from incidents.monitoring.fetch import is_public_address
-from incidents.webhook_events import EVENTS
+from incidents.webhook_events import EVENT_NAMES, EVENTS
 
 LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
 
@@ -40,7 +40,7 @@ class WebhookEndpointForm(ScopedModelForm):
             "Enter a full web address, such as https://hooks.example.com/firebreak."
         )
         if not self.instance.pk:
-            self.initial.setdefault("events", [name for name, _label, _help in EVENTS])
+            self.initial.setdefault("events", list(EVENT_NAMES))
 
     def clean_url(self) -> str:
         url: str = (self.cleaned_data.get("url") or "").strip()
