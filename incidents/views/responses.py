@@ -181,13 +181,12 @@ class ResponseUpdateView(ClientView):
             .select_related("mention", "incident"),
             public_id=kwargs["pk"],
         )
-        body = request.POST.get("body")
         try:
             response_update(
                 response=response,
                 by=user_of(request),
                 status=request.POST.get("status", ""),
-                body=body if body is not None else None,
+                body=request.POST.get("body"),
             )
         except IncidentError as exc:
             messages.error(request, str(exc))
