@@ -32,10 +32,11 @@ DEFAULT_MONTHS = 12
 SEVERITIES = (1, 2, 3, 4)
 ACTION_ITEMS_SHOWN = 50
 # The war room's milestones, by the labels incident_metrics gives them.
+FIRST_STATEMENT = "Time to first statement"
 MILESTONES = (
     "Time to detect",
     "Time to acknowledge",
-    "Time to first statement",
+    FIRST_STATEMENT,
     "Time to resolution",
 )
 
@@ -178,7 +179,9 @@ def trends(
     client_rows = []
     if per_client:
         for client_id, found in clients.items():
-            first = _summaries(client_metrics[client_id])[2]
+            first = next(
+                s for s in _summaries(client_metrics[client_id]) if s.label == FIRST_STATEMENT
+            )
             client_rows.append(
                 ClientRow(
                     name=found[0].client.name,
