@@ -5,17 +5,26 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
-from clients.models import Client
+from clients.models import Client, Contact, PortalAccess
 from portal.http import PortalRequest
 from portal.middleware import SESSION_AGENCY_KEY
 from portal.views.base import MemberView, SignedInView
+
+
+def per_client(rows: QuerySet[Any]) -> Coalesce:
+    """How many of `rows` belong to each client of the outer query, as a correlated
+    subquery. Counting through joins instead multiplies a client's contacts by its portal
+    accesses, alerts and incidents before COUNT(DISTINCT) takes the product apart again."""
+    counts = rows.filter(client=OuterRef("pk")).order_by().values("client")
+    return Coalesce(Subquery(counts.annotate(n=Count("pk")).values("n")), 0)
 
 
 class DashboardView(MemberView, TemplateView):
@@ -34,24 +43,23 @@ class DashboardView(MemberView, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        from incidents.models import Alert, AlertStatus, Incident, IncidentStatus
+
         context["clients"] = (
             Client.objects.within(self.scope)
             .annotate(
-                contact_count=Count("contacts", distinct=True),
-                portal_count=Count("portal_accesses", distinct=True),
+                contact_count=per_client(Contact.objects.all()),
+                portal_count=per_client(PortalAccess.objects.all()),
+                # monitoring: open alerts per client
+                open_alert_count=per_client(Alert.objects.filter(status=AlertStatus.OPEN)),
+                # incidents: the ones being handled (drills left out)
+                active_incident_count=per_client(
+                    Incident.objects.filter(is_drill=False).exclude(
+                        status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED]
+                    )
+                ),
             )
             .order_by("name")
-        )
-        # monitoring: open alerts per client
-        context["clients"] = context["clients"].annotate(
-            open_alert_count=Count("alerts", filter=Q(alerts__status="open"), distinct=True),
-            # incidents: the ones being handled (drills left out)
-            active_incident_count=Count(
-                "incidents",
-                filter=Q(incidents__is_drill=False)
-                & ~Q(incidents__status__in=["resolved", "closed"]),
-                distinct=True,
-            ),
         )
         # plans: readiness per client (plan in force, review overdue, last drill)
         from plans.selectors import overdue_plans, readiness
