@@ -152,17 +152,23 @@ class PostMortemView(ClientView):
             form.fields["title"].widget.attrs["autofocus"] = True
         return form
 
-    def page_context(self, *, full: bool = True, **extra: Any) -> dict[str, Any]:
-        """The page's context; `full=False` (htmx partials) skips the figures."""
-        tz = ZoneInfo(self.client.agency.time_zone)
-        context: dict[str, Any] = {
+    def base_context(self, **extra: Any) -> dict[str, Any]:
+        """What every page and partial here shows: enough for one action item's row."""
+        return {
             "client": self.client,
             "can_write": self.can_write,
             "incident": self.incident,
             "postmortem": self.postmortem,
             "reviewable": self.incident.status in REVIEWABLE,
             "today": timezone.localdate(),
+            **extra,
         }
+
+    def page_context(self, *, full: bool = True, **extra: Any) -> dict[str, Any]:
+        """The page's context with the action items; `full=False` (htmx partials) skips
+        the figures."""
+        tz = ZoneInfo(self.client.agency.time_zone)
+        context = self.base_context()
         if self.postmortem is not None:
             items = sorted(
                 self.items(),
@@ -350,7 +356,7 @@ class ActionItemView(PostMortemView):
         )
         # The row comes back with the keyboard focus on it (the form: its first field;
         # the row: its Edit link), so nobody has to tab from the top of the page again.
-        context = self.page_context(full=False, item=self.item, form=form, focus=True, **extra)
+        context = self.base_context(item=self.item, form=form, focus=True, **extra)
         return render(self.request, template, context)
 
 
@@ -366,9 +372,7 @@ class ActionItemRowView(ActionItemView):
             if request.GET.get("cancel"):
                 return self.row()
             return self.row(self.item_form(instance=self.item, inline=True))
-        context = self.page_context(
-            full=False, item=self.item, form=self.item_form(instance=self.item)
-        )
+        context = self.base_context(item=self.item, form=self.item_form(instance=self.item))
         return render(request, "incidents/postmortem_item_form.html", context)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -399,7 +403,7 @@ class ActionItemRowView(ActionItemView):
                 return self.back()
         if is_htmx(request):
             return self.row(form)
-        context = self.page_context(full=False, item=self.item, form=form)
+        context = self.base_context(item=self.item, form=form)
         return render(request, "incidents/postmortem_item_form.html", context)
 
 
