@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from clients.models import Client
@@ -198,18 +198,12 @@ def drill_timings(incident: Incident) -> list[tuple[str, str]]:
         for m in incident_metrics(incident)
         if m.label != "Time to detect"  # the replay has no detection to time
     ]
-    first_reply = MentionResponse.objects.filter(
-        incident=incident, status=ResponseStatus.SENT
-    ).aggregate(first=Min("sent_at"))["first"]
-    reply = first_reply - incident.opened_at if first_reply else None
-    rows.insert(2, ("Time to first reply", format_duration(reply)))
-    answered = (
-        MentionResponse.objects.filter(incident=incident, status=ResponseStatus.SENT)
-        .values("mention")
-        .distinct()
-        .count()
+    sent = MentionResponse.objects.filter(incident=incident, status=ResponseStatus.SENT).aggregate(
+        first=Min("sent_at"), answered=Count("mention", distinct=True)
     )
-    rows.append(("Mentions answered", f"{answered} of {incident.mentions.count()}"))
+    reply = sent["first"] - incident.opened_at if sent["first"] else None
+    rows.insert(2, ("Time to first reply", format_duration(reply)))
+    rows.append(("Mentions answered", f"{sent['answered']} of {incident.mentions.count()}"))
     return rows
 
 
