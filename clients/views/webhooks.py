@@ -122,7 +122,7 @@ class WebhookEditView(_FormPage):
 
     def form_valid(self, form: WebhookEndpointForm) -> HttpResponse:
         endpoint = endpoint_update(
-            endpoint=WebhookEndpoint.objects.get(pk=self.object.pk),
+            endpoint=self.object,
             url=form.cleaned_data["url"],
             events=form.cleaned_data["events"],
         )
