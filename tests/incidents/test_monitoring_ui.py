@@ -188,11 +188,12 @@ def test_poll_now_makes_the_source_due(cast, client, django_capture_on_commit_ca
     source = a_source(cast.client)
     Source.objects.filter(pk=source.pk).update(next_poll_at=timezone.now() + timedelta(hours=1))
     client.force_login(cast.staff)
-    with django_capture_on_commit_callbacks(execute=False):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(url("source_poll", cast.client, pk=source.public_id))
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.next_poll_at <= timezone.now()
+    assert len(callbacks) == 1  # the poll task is queued once the change commits
 
 
 def test_deleting_a_source_removes_it(cast, client):
