@@ -123,13 +123,12 @@ class IncidentViewSet(
         ordering=("created_at", "id"),
     )
     def timeline(self, request: Request, id: str) -> Response:
+        incident = self.get_object()
         if request.method == "POST":
-            incident = self.get_object()
             entry = TimelineEntrySerializer(data=request.data, context={"request": request})
             entry.is_valid(raise_exception=True)
             created = timeline_add(incident=incident, by=self.actor(), **entry.validated_data)
             return Response(TimelineEntrySerializer(created).data, status=status.HTTP_201_CREATED)
-        incident = self.get_object()
         entries = TimelineEntry.objects.within(self.scope).filter(incident=incident)
         entries = entries.select_related("incident", "author", "corrects")
         page = self.paginate_queryset(self.filter_queryset(entries))
