@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 
 from clients.forms import PortalForm
 from clients.models import Client
-from clients.views.client_portal import PortalClientPage
+from clients.views.client_portal import PortalClientPage, portal_client
 from incidents.models import (
     PaperSize,
     PostMortem,
@@ -37,6 +37,7 @@ from incidents.reports import (
 )
 from incidents.views import is_htmx, user_of
 from plans.models import PlanRevision, RevisionStatus
+from portal.scoping import Scope
 from portal.views.base import ClientPortalView, ClientView
 
 
@@ -228,19 +229,13 @@ class ReportDownloadView(_Reports):
 # -- the client portal ----------------------------------------------------------------------
 
 
-class _PortalReports(ClientPortalView):
-    client: Client
-
-    def reports(self) -> QuerySet[Report]:
-        client = get_object_or_404(
-            Client.objects.within(self.scope), public_id=self.kwargs["client"]
-        )
-        self.client = client
-        return (
-            Report.objects.within(self.scope)
-            .filter(client=client)
-            .select_related("postmortem__incident", "plan_revision")
-        )
+def _portal_reports(scope: Scope, client: Client) -> QuerySet[Report]:
+    """The reports of `client` a contact may download (Report's portal rule)."""
+    return (
+        Report.objects.within(scope)
+        .filter(client=client)
+        .select_related("postmortem__incident", "plan_revision")
+    )
 
 
 class PortalReportListView(PortalClientPage):
@@ -251,14 +246,13 @@ class PortalReportListView(PortalClientPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["reports"] = (
-            Report.objects.within(self.scope)
-            .filter(client=self.client)
-            .select_related("postmortem__incident", "plan_revision")
-        )
+        context["reports"] = _portal_reports(self.scope, self.client)
         return context
 
 
-class PortalReportDownloadView(_PortalReports):
+class PortalReportDownloadView(ClientPortalView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
-        return _download(get_object_or_404(self.reports(), public_id=kwargs["pk"]))
+        client = portal_client(self.scope, kwargs["client"])
+        return _download(
+            get_object_or_404(_portal_reports(self.scope, client), public_id=kwargs["pk"])
+        )
