@@ -205,6 +205,15 @@ class IncidentObjectView(ClientObjectView[Incident]):
             return []
         return role_candidates(self.client)
 
+    def roles_panel(self, incident: Incident) -> dict[str, Any]:
+        """The crisis-team panel's context: the roles, their stamp and the candidates."""
+        roles = roles_of(incident)
+        return {
+            "roles": roles,
+            "roles_v": roles_version(roles),
+            "candidates": self.candidates(incident),
+        }
+
 
 def entries_of(incident: Incident, kind: str) -> QuerySet[TimelineEntry]:
     entries = TimelineEntry.objects.filter(incident=incident).select_related("author", "corrects")
@@ -274,6 +283,12 @@ def roles_of(incident: Incident) -> list[IncidentRole]:
     return list(IncidentRole.objects.filter(incident=incident).select_related("person"))
 
 
+def tasks_panel(incident: Incident) -> dict[str, Any]:
+    """The task panel's context: the tasks and their stamp."""
+    tasks = tasks_of(incident)
+    return {"tasks": tasks, "tasks_v": tasks_version(tasks)}
+
+
 PANELS = {"roles": "incidents/_roles.html", "tasks": "incidents/_tasks.html"}
 
 
@@ -293,14 +308,7 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
             "incident": incident,
             "can_write": self.can_write,
         }
-        if panel == "roles":
-            roles = roles_of(incident)
-            context.update(
-                roles=roles, roles_v=roles_version(roles), candidates=self.candidates(incident)
-            )
-        else:
-            tasks = tasks_of(incident)
-            context.update(tasks=tasks, tasks_v=tasks_version(tasks))
+        context.update(self.roles_panel(incident) if panel == "roles" else tasks_panel(incident))
         return render(request, PANELS[panel], context)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -330,8 +338,9 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
             (first for status, _n, first in by_status if status == StatementStatus.PUBLISHED),
             None,
         )
-        tasks, roles = tasks_of(incident), roles_of(incident)
         context.update(
+            self.roles_panel(incident),
+            **tasks_panel(incident),
             incident=incident,
             entries=shown,
             earlier=earlier,
@@ -342,11 +351,6 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
             entry_total=sum(per_kind.values()),
             shown_total=per_kind.get(kind, 0) if kind else sum(per_kind.values()),
             entries_url=entries_url(incident),
-            tasks=tasks,
-            tasks_v=tasks_version(tasks),
-            roles=roles,
-            roles_v=roles_version(roles),
-            candidates=self.candidates(incident),
             notifications=list(
                 StakeholderNotification.objects.filter(incident=incident).select_related(
                     "contact", "notified_by"
@@ -573,21 +577,17 @@ class AssignRoleView(IncidentActionView):
 
     def panel(self, incident: Incident, message: str, *, error: bool) -> HttpResponse:
         incident.refresh_from_db(fields=["status"])
-        roles = roles_of(incident)
         context = {
             "client": self.client,
             "incident": incident,
             "can_write": self.can_write,
-            "roles": roles,
-            "roles_v": roles_version(roles),
-            "candidates": self.candidates(incident),
+            **self.roles_panel(incident),
             "role_message": message,
             "role_error": error,
             "role_open": self.kwargs["role"] if error else None,
         }
         if not error:
-            tasks = tasks_of(incident)
-            context.update(oob_tasks=True, tasks=tasks, tasks_v=tasks_version(tasks))
+            context.update(oob_tasks=True, **tasks_panel(incident))
         return render(self.request, "incidents/_roles.html", context)
 
     def refused(self, incident: Incident, message: str) -> HttpResponse:
