@@ -20,6 +20,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from django_htmx.http import trigger_client_event
 
@@ -63,6 +64,7 @@ from incidents.models import (
 from incidents.role_forms import RoleAssignForm
 from incidents.team_versions import changed_panels, roles_version, tasks_version
 from incidents.views import is_htmx, user_of
+from plans.models import PlanRevision
 from portal.models import User
 from portal.views.base import ClientObjectView, ClientView
 
@@ -119,14 +121,18 @@ class IncidentOpenView(ClientView, TemplateView):
     template_name = "incidents/open.html"
     writes = True
 
+    @cached_property
+    def revision(self) -> PlanRevision | None:
+        return approved_revision(self.client)
+
     def form(self) -> IncidentOpenForm:
         data = self.request.POST if self.request.method == "POST" else None
-        return IncidentOpenForm(data, scope=self.scope, revision=approved_revision(self.client))
+        return IncidentOpenForm(data, scope=self.scope, revision=self.revision)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.setdefault("form", self.form())
-        context["revision"] = approved_revision(self.client)
+        context["revision"] = self.revision
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
