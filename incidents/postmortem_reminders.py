@@ -58,18 +58,14 @@ def _claim(item: ActionItem, today: date) -> bool:
 
 def reminder_recipients(item: ActionItem) -> list[str]:
     """The item's owner; without one (a role named in words), the post-mortem's author,
-    else the agency's owners and managers."""
-    if item.owner is not None and item.owner.is_active:
-        return [item.owner.email]
-    author = item.postmortem.author
-    if author is not None and author.is_active:
-        return [author.email]
+    else the agency's owners and managers. Only people still active members of the
+    agency are written to: someone who left gets no client's news."""
     agency_id = item.postmortem.incident.client.agency_id
-    return list(
-        Membership.objects.filter(
-            agency_id=agency_id, role__in=MANAGER_ROLES, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
+    members = Membership.objects.filter(agency_id=agency_id, user__is_active=True)
+    for person in (item.owner, item.postmortem.author):
+        if person is not None and members.filter(user=person).exists():
+            return [person.email]
+    return list(members.filter(role__in=MANAGER_ROLES).values_list("user__email", flat=True))
 
 
 def action_item_reminders_send(*, today: date | None = None) -> int:

@@ -196,6 +196,17 @@ def test_an_overdue_item_emails_its_owner_once_a_day(cast, django_capture_on_com
     )
 
 
+def test_an_owner_who_left_the_agency_is_not_written_to(cast, django_capture_on_commit_callbacks):
+    from clients.models import Membership
+
+    overdue(cast)
+    Membership.objects.filter(agency=cast.agency, user=cast.staff).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_action_item_reminders() == 1
+    assert len(mail.outbox) == 1
+    assert "staff@northwind.test" not in mail.outbox[0].to
+
+
 def test_the_next_day_it_reminds_again(cast, django_capture_on_commit_callbacks):
     item = overdue(cast)
     ActionItem.objects.filter(pk=item.pk).update(
