@@ -204,7 +204,9 @@ def test_after_window_still_running_is_cut_at_now(crisis):
     assert m.after.volume == 1  # those at T0+5 h and T0+6 h 40 are not counted yet
 
 
-def test_charts_show_the_three_windows_and_escape_text(crisis):
+def test_charts_show_the_three_windows(crisis):
+    # No outside text reaches these charts; the renderers' escaping is tested with
+    # hostile text in test_timeseries_chart.py and tests/portal/test_bar_chart.py.
     tz = ZoneInfo("Europe/Berlin")
     m = postmortem_metrics(crisis, tz=tz, now=T0 + timedelta(days=2))
     charts = postmortem_charts(m, tz=tz)
@@ -212,7 +214,6 @@ def test_charts_show_the_three_windows_and_escape_text(crisis):
     assert 'data-window="before" data-total="2"' in charts.windows
     assert 'data-window="during" data-total="6"' in charts.windows
     assert "67% negative" in charts.windows
-    assert "<script" not in charts.windows + charts.volume
 
 
 def test_no_postmortem_while_the_incident_is_open(cast):
