@@ -151,7 +151,7 @@ class EscalationForm(PortalForm):
             )
             default = default_targets(severity)
             for key, label in MILESTONES:
-                shown = format_minutes(int(getattr(default, key).total_seconds() // 60))
+                shown = format_minutes(default.minutes(key))
                 self.fields[f"target_{key}_{severity}"] = TargetField(
                     label=f"Severity {severity}: time to {label}",
                     required=False,
@@ -177,8 +177,7 @@ class EscalationForm(PortalForm):
         for n in range(1, 5):
             default = default_targets(n)
             effective[n] = {
-                key: data.get(f"target_{key}_{n}")
-                or int(getattr(default, key).total_seconds() // 60)
+                key: data.get(f"target_{key}_{n}") or default.minutes(key)
                 for key, _label in MILESTONES
             }
             for first in ("acknowledge", "hold"):

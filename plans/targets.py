@@ -31,6 +31,11 @@ class Targets:
     hold: timedelta  # detection -> first holding statement published
     resolve: timedelta  # detection -> resolved
 
+    def minutes(self, key: str) -> int:
+        """The target of the milestone `key` (one of MILESTONES), in whole minutes."""
+        target: timedelta = getattr(self, key)
+        return int(target.total_seconds() // 60)
+
 
 def _t(detect: int, acknowledge: int, hold: int, resolve: int) -> Targets:
     return Targets(*(timedelta(minutes=m) for m in (detect, acknowledge, hold, resolve)))
@@ -102,7 +107,7 @@ def target_rows(levels: Any, severity: int) -> list[TargetRow]:
         TargetRow(
             key,
             label,
-            int(getattr(effective, key).total_seconds() // 60),
+            effective.minutes(key),
             key in set_by_plan,
         )
         for key, label in MILESTONES
