@@ -226,8 +226,9 @@ class IncidentMentionsView(ClientView, TemplateView):
         context.update(
             incident=incident,
             mentions=shown,
-            unanswered_negative=sum(
-                1 for m in shown if not m.answered and m.sentiment_label == Sentiment.NEGATIVE
-            ),
+            # Counted in the database: the list shows the first 200 only.
+            unanswered_negative=mentions.filter(
+                answered=False, sentiment_label=Sentiment.NEGATIVE
+            ).count(),
         )
         return context
