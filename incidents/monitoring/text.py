@@ -56,6 +56,12 @@ _SPACE = (
 )
 _CLEAN_TABLE: dict[int, str | None] = dict.fromkeys(_DELETE) | dict.fromkeys(_SPACE, " ")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# Any character `clean_chars` changes. Most non-ASCII text (emoji, accented letters)
+# has none, and one regex search is many times cheaper than `str.translate` with a dict
+# table, which looks every character up in Python.
+_UNCLEAN = re.compile(
+    "[" + "".join(re.escape(chr(code)) for code in sorted(_CLEAN_TABLE)) + "\ud800-\udfff]"
+)
 
 # Combining marks left after NFKD: the accents `normalise` strips.
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -82,6 +88,8 @@ def clean_chars(text: str) -> str:
     """Remove control, bidi and zero-width characters and lone surrogates."""
     if text.isascii():
         return text if text.isprintable() else text.translate(_CLEAN_TABLE)
+    if _UNCLEAN.search(text) is None:
+        return text
     text = text.translate(_CLEAN_TABLE)
     if not text.isascii() and _SURROGATES.search(text):
         text = _SURROGATES.sub("", text)

@@ -19,7 +19,7 @@ from incidents.monitoring.language import detect_language
 from incidents.monitoring.matching import MatchMode, TermKind, TermSpec, compile_terms
 from incidents.monitoring.parse import parse_feed
 from incidents.monitoring.sentiment import SentimentLabel, analyzer, label_for, score
-from incidents.monitoring.text import html_to_text, normalise
+from incidents.monitoring.text import _CLEAN_TABLE, clean_chars, html_to_text, normalise
 
 BASE = "https://news.example.com/feeds/main.xml"
 
@@ -55,6 +55,16 @@ def test_hostile_html_becomes_inert_plain_text(html: str, text: str) -> None:
 
 def test_control_bidi_and_zero_width_characters_are_removed() -> None:
     assert html_to_text("Ac\u200bme\x00 says\u202e hi\x07 \ud800there") == "Acme says hi there"
+
+
+@pytest.mark.parametrize("code", sorted(_CLEAN_TABLE))
+def test_every_unsafe_character_is_removed_from_text_with_emoji_too(code: int) -> None:
+    # Non-ASCII text takes a shortcut when it holds nothing to clean; each character the
+    # table lists must still be found beside emoji and accents, and nothing else changed.
+    char = chr(code)
+    assert clean_chars("Acmé 😡" + char) == "Acmé 😡" + (_CLEAN_TABLE[code] or "")
+    assert clean_chars("Crème brûlée, déjà vu 👍") == "Crème brûlée, déjà vu 👍"
+    assert clean_chars("Acmé\ud83d 😡") == "Acmé 😡"
 
 
 def test_long_text_is_capped_with_an_ellipsis() -> None:
