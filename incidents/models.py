@@ -64,6 +64,10 @@ class Source(models.Model):
     # HTTP validators for conditional GET.
     etag = models.CharField(max_length=500, blank=True, editable=False)
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    # A Mastodon account source's account id, looked up at its first poll and kept (the
+    # lookup is a request of its own); cleared when the URL changes or the statuses
+    # endpoint says 404, so the next poll looks the account up again.
+    mastodon_account_id = models.CharField(max_length=100, blank=True, editable=False)
     # Health.
     last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
