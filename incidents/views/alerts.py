@@ -1,31 +1,46 @@
-"""Alerts of a client: the list (filter by status and kind) and the two actions a person
-takes from the UI, acknowledge and dismiss (POST, compare-and-set in the service)."""
+"""Alerts of a client: the list (filter by status and kind, `PAGE_SIZE` per page, the
+filters kept in the page links) and the two actions a person takes from the UI,
+acknowledge and dismiss (POST, compare-and-set in the service)."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
 from incidents.alert_actions import AlertActionError, alert_acknowledge, alert_dismiss
 from incidents.models import Alert, AlertKind, AlertStatus
-from incidents.views import Monitoring, user_of
+from incidents.views import Monitoring, is_htmx, user_of
 from portal.views.base import ClientObjectView, ClientView
+
+PAGE_SIZE = 50
 
 
 class AlertListView(Monitoring, ClientView, TemplateView):
+    """The list; for htmx (its pagination) only the list itself."""
+
     template_name = "monitoring/alerts.html"
+    partial_name = "monitoring/_alert_list.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.get_context_data(**kwargs)
+        if is_htmx(request):
+            return render(request, self.partial_name, context)
+        return self.render_to_response(context)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", AlertStatus.OPEN)
         kind = self.request.GET.get("kind", "")
-        alerts = self.alerts().select_related("handled_by")
+        # The id breaks ties between alerts opened at the same moment, so no alert is on
+        # two pages or on none.
+        alerts = self.alerts().select_related("handled_by").order_by("-opened_at", "-id")
         if status in AlertStatus.values:
             alerts = alerts.filter(status=status)
         else:
@@ -35,8 +50,14 @@ class AlertListView(Monitoring, ClientView, TemplateView):
         else:
             kind = ""
         counts = dict(self.alerts().values_list("status").annotate(n=Count("pk")).order_by())
+        page = Paginator(alerts, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        query = params.urlencode()
         context.update(
-            alerts=alerts[:200],
+            page_obj=page,
+            alerts=page.object_list,
+            querystring_base=f"{query}&" if query else "",
             status=status,
             kind=kind,
             statuses=[(v, str(label), counts.get(v, 0)) for v, label in AlertStatus.choices],

@@ -316,6 +316,39 @@ def test_alerts_list_filters_by_status_and_kind(cast, client):
     assert "Keyword two" in by_kind and "Spike one" not in by_kind
 
 
+def test_alerts_list_pages_past_fifty_and_keeps_the_filters_in_the_page_links(cast, client):
+    now = timezone.now()
+    for n in range(1, 121):  # alert 1 is the newest
+        an_alert(
+            cast.client,
+            kind="keyword",
+            status="dismissed",
+            explanation=f"Keyword alert {n}.",
+            opened_at=now - timedelta(minutes=n),
+        )
+    an_alert(cast.client, kind="volume_spike", status="dismissed", explanation="A spike.")
+    client.force_login(cast.staff)
+    first = client.get(url("alerts", cast.client) + "?status=dismissed&kind=keyword")
+    body = first.content.decode()
+    assert body.count('class="alert-item') == 50
+    assert "Keyword alert 1." in body and "Keyword alert 50." in body
+    assert "Keyword alert 51." not in body and "A spike." not in body
+    assert "Page 1 of 3 · 120 in all" in body
+    assert 'href="?status=dismissed&amp;kind=keyword&amp;page=2"' in body
+    last = client.get(url("alerts", cast.client) + "?status=dismissed&kind=keyword&page=3")
+    body = last.content.decode()
+    assert body.count('class="alert-item') == 20
+    assert "Keyword alert 101." in body and "Keyword alert 120." in body
+    assert "Keyword alert 100." not in body and "A spike." not in body
+    assert 'href="?status=dismissed&amp;kind=keyword&amp;page=2"' in body  # previous
+    # the page links swap only the list (htmx gets the list, not the whole page)
+    partial = client.get(
+        url("alerts", cast.client) + "?status=dismissed&kind=keyword&page=2", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'id="alert-list"' in partial and "<html" not in partial
+    assert "Keyword alert 51." in partial and "Keyword alert 100." in partial
+
+
 def test_dashboard_and_client_page_lead_to_monitoring(cast, client):
     an_alert(cast.client)
     client.force_login(cast.manager)
