@@ -137,7 +137,6 @@ class ContactCreateView(_Contacts, ClientView, CreateView[Contact, ContactForm])
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        kwargs["client"] = self.client
         if htmx(self.request):
             kwargs.update(fields=ADD_FIELDS, auto_id="add-%s")
         return kwargs
@@ -182,11 +181,6 @@ class ContactEditView(ClientObjectView[Contact], UpdateView[Contact, ContactForm
     form_class = ContactForm
     template_name = "clients/contact_form.html"
     context_object_name = "contact"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()
-        kwargs["client"] = self.client
-        return kwargs
 
     def form_valid(self, form: ContactForm) -> HttpResponse:
         contact = form.save_or_error()

@@ -48,16 +48,7 @@ class DrillListView(ClientView, TemplateView):
         return context
 
 
-class _ClientFormMixin:
-    client: Any
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = super().get_form_kwargs()  # type: ignore[misc]
-        kwargs["client"] = self.client
-        return kwargs
-
-
-class ExerciseCreateView(_ClientFormMixin, ClientView, CreateView[Exercise, ExerciseForm]):
+class ExerciseCreateView(ClientView, CreateView[Exercise, ExerciseForm]):
     writes = True
     form_class = ExerciseForm
     template_name = "plans/exercise_form.html"
@@ -91,9 +82,7 @@ class ExerciseDetailView(ClientObjectView[Exercise], DetailView[Exercise]):
         return context
 
 
-class ExerciseEditView(
-    _ClientFormMixin, ClientObjectView[Exercise], UpdateView[Exercise, ExerciseForm]
-):
+class ExerciseEditView(ClientObjectView[Exercise], UpdateView[Exercise, ExerciseForm]):
     writes = True
     model = Exercise
     form_class = ExerciseForm
@@ -117,9 +106,7 @@ class ExerciseEditView(
         return redirect("plans:drill", client=self.client.public_id, pk=self.object.public_id)
 
 
-class TrainingCreateView(
-    _ClientFormMixin, ClientView, CreateView[TrainingRecord, TrainingRecordForm]
-):
+class TrainingCreateView(ClientView, CreateView[TrainingRecord, TrainingRecordForm]):
     writes = True
     form_class = TrainingRecordForm
     template_name = "plans/training_form.html"
@@ -152,7 +139,6 @@ class TrainingCreateView(
 
 
 class TrainingEditView(
-    _ClientFormMixin,
     ClientObjectView[TrainingRecord],
     UpdateView[TrainingRecord, TrainingRecordForm],
 ):

@@ -94,11 +94,6 @@ class PlanSettingsView(ClientView, UpdateView[CrisisPlan, PlanSettingsForm]):
             raise Http404("This client has no crisis plan yet.")
         return plan
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()
-        kwargs["client"] = self.client
-        return kwargs
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["crumb"] = "Crisis plan settings"

@@ -115,11 +115,6 @@ class RiskCreateView(ClientView, CreateView[Risk, RiskForm]):
     form_class = RiskForm
     template_name = "plans/risk_form.html"
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()
-        kwargs["client"] = self.client
-        return kwargs
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["crumb"] = "New risk"
@@ -158,7 +153,6 @@ class RiskEditView(ClientObjectView[Risk], UpdateView[Risk, RiskForm]):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        kwargs["client"] = self.client
         # The form must not change the instance: the service compares before and after.
         kwargs["instance"] = Risk.objects.get(pk=kwargs["instance"].pk)
         return kwargs

@@ -29,11 +29,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _M = TypeVar("_M", bound=models.Model)
 
 
-def _takes_scope(form_class: type) -> bool:
+def _form_takes(form_class: type, name: str) -> bool:
     """Whether a form's constructor (its own or an ancestor's: subclasses often pass
-    **kwargs through) names a `scope` parameter."""
+    **kwargs through) names a parameter `name` (`scope`, `client`)."""
     return any(
-        "scope" in inspect.signature(vars(klass)["__init__"]).parameters
+        name in inspect.signature(vars(klass)["__init__"]).parameters
         for klass in form_class.__mro__
         if "__init__" in vars(klass)
     )
@@ -79,7 +79,7 @@ class MemberView(SignedInView):
         forms, such as DeleteView's confirmation, are left as Django builds them."""
         kwargs: dict[str, Any] = super().get_form_kwargs()  # type: ignore[misc]
         form_class = self.get_form_class()  # type: ignore[attr-defined]
-        if _takes_scope(form_class):
+        if _form_takes(form_class, "scope"):
             kwargs["scope"] = self.scope
         return kwargs
 
@@ -104,6 +104,15 @@ class ClientView(MemberView):
         ):
             raise PermissionDenied("You can read this client but not change it.")
         self.can_write = request.scope.can_write(self.client)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        """Forms that take a `client` get the page's (besides the scope, see MemberView);
+        forms that do not name one are left alone, so a plain form cannot be given an
+        argument it would refuse."""
+        kwargs = super().get_form_kwargs()
+        if _form_takes(self.get_form_class(), "client"):  # type: ignore[attr-defined]
+            kwargs["client"] = self.client
+        return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
