@@ -326,6 +326,16 @@ class IncidentStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# The incidents "being handled": not yet resolved. The one definition behind every count
+# and list of them (the dashboard, a client's overview, the incident list's filter), so
+# those always agree; resolved and closed incidents are past ones.
+BEING_HANDLED_STATUSES = (
+    IncidentStatus.DETECTED,
+    IncidentStatus.ASSESSING,
+    IncidentStatus.RESPONDING,
+    IncidentStatus.MONITORING,
+)
+
 INCIDENT_SEVERITIES = [(1, "1 — Minor"), (2, "2 — Moderate"), (3, "3 — Major"), (4, "4 — Critical")]
 
 
@@ -636,6 +646,20 @@ class PostMortemStatus(models.TextChoices):
     FINAL = "final", "Final"
 
 
+def postmortem_shared(path: str = "") -> Q:
+    """The post-mortems client contacts may see: final, shared with the client, and not of
+    a drill. `path` is the lookup from the model being scoped to its post-mortem ("" for
+    PostMortem itself); the portal rules of its action items and PDFs are this one."""
+    prefix = f"{path}__" if path else ""
+    return Q(
+        **{
+            f"{prefix}status": PostMortemStatus.FINAL,
+            f"{prefix}shared_with_client": True,
+            f"{prefix}incident__is_drill": False,
+        }
+    )
+
+
 class PostMortem(models.Model):
     """The review of one resolved (or closed) incident: what happened and what the team
     learned. Its metrics are computed from the incident's data when shown
@@ -672,10 +696,7 @@ class PostMortem(models.Model):
     finalised_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_spec = ScopeSpec(
-        client_path="incident__client",
-        portal=Q(status="final", shared_with_client=True, incident__is_drill=False),
-    )
+    scope_spec = ScopeSpec(client_path="incident__client", portal=postmortem_shared())
 
     class Meta:
         ordering = ["-created_at"]
@@ -740,12 +761,7 @@ class ActionItem(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_spec = ScopeSpec(
-        client_path="postmortem__incident__client",
-        portal=Q(
-            postmortem__status="final",
-            postmortem__shared_with_client=True,
-            postmortem__incident__is_drill=False,
-        ),
+        client_path="postmortem__incident__client", portal=postmortem_shared("postmortem")
     )
 
     class Meta:
@@ -842,12 +858,7 @@ class Report(models.Model):
         portal=Q(variant="client")
         & ~Q(file="")
         & (
-            Q(
-                kind="postmortem",
-                postmortem__status="final",
-                postmortem__shared_with_client=True,
-                postmortem__incident__is_drill=False,
-            )
+            (Q(kind="postmortem") & postmortem_shared("postmortem"))
             | Q(kind="plan", plan_revision__status__in=["approved", "superseded"])
         )
     )
