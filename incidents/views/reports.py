@@ -13,9 +13,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import TemplateView
 
 from clients.forms import PortalForm
@@ -39,6 +40,8 @@ from incidents.views import is_htmx, user_of
 from plans.models import PlanRevision, RevisionStatus
 from portal.scoping import Scope
 from portal.views.base import ClientPortalView, ClientView
+
+PAGE_SIZE = 25
 
 
 class PaperForm(PortalForm):
@@ -67,6 +70,22 @@ class ReportRequestForm(PaperForm):
 
 def _form_error(form: forms.Form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _page(request: HttpRequest, reports: QuerySet[Report]) -> dict[str, Any]:
+    """A page of `reports` (newest request first; the id breaks ties so none is on two
+    pages) and the query string its page links keep."""
+    page: Page[Report] = Paginator(reports.order_by("-requested_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
+    return {
+        "page_obj": page,
+        "reports": page.object_list,
+        "querystring_base": f"{query}&" if query else "",
+    }
 
 
 def _download(report: Report) -> FileResponse:
@@ -108,7 +127,16 @@ class _Reports(ClientView):
 
 
 class ReportListView(_Reports, TemplateView):
+    """The reports made, a page at a time (for htmx, its pagination, only that table),
+    and the documents that can be exported."""
+
     template_name = "reports/list.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if is_htmx(request):
+            context = {"client": self.client, **_page(request, self.reports())}
+            return render(request, "reports/_report_table.html", context)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -119,7 +147,7 @@ class ReportListView(_Reports, TemplateView):
             .order_by("-incident__opened_at")
         )
         context.update(
-            reports=self.reports(),
+            **_page(self.request, self.reports()),
             postmortems=postmortems,
             approved_revision=self.approved_revision(),
             form=ReportRequestForm(),
@@ -246,7 +274,7 @@ class PortalReportListView(PortalClientPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["reports"] = _portal_reports(self.scope, self.client)
+        context.update(_page(self.request, _portal_reports(self.scope, self.client)))
         return context
 
 
