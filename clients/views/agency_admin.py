@@ -17,7 +17,6 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from clients.agency_forms import (
@@ -44,7 +43,7 @@ from clients.models import (
     Role,
 )
 from clients.services import assign_staff, client_team, unassign_staff
-from portal.http import PortalRequest
+from portal.http import PortalRequest, safe_next
 from portal.views.base import ClientView, MemberView
 
 
@@ -224,7 +223,7 @@ class InvitationRevokeView(MemberView):
         invitation = get_object_or_404(
             Invitation.objects.within(req.scope, write=True), public_id=kwargs["pk"]
         )
-        back = _safe_next(req, reverse("agency:members"))
+        back = safe_next(req, reverse("agency:members"))
         if invitation.kind == InvitationKind.MEMBER and not req.scope.is_owner:
             messages.error(request, "Only the agency's owners can withdraw member invitations.")
             return HttpResponseRedirect(back)
@@ -238,15 +237,6 @@ class InvitationRevokeView(MemberView):
                 f"The invitation of {invitation.email} was revoked; its link no longer works.",
             )
         return HttpResponseRedirect(back)
-
-
-def _safe_next(request: PortalRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 # -- settings and logo ---------------------------------------------------------------------

@@ -10,11 +10,10 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
 from clients.models import Client, Contact, PortalAccess
-from portal.http import PortalRequest
+from portal.http import PortalRequest, safe_next
 from portal.middleware import SESSION_AGENCY_KEY
 from portal.views.base import MemberView, SignedInView
 
@@ -83,8 +82,6 @@ class SwitchAgencyView(SignedInView):
         else:
             request.session[SESSION_AGENCY_KEY] = str(match.agency.public_id)
             messages.success(request, f"Now working in {match.agency.name}.")
-        target = request.POST.get("next") or reverse("portal:dashboard")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = reverse("portal:dashboard")
+        dashboard = reverse("portal:dashboard")
         # Object pages of the old agency would 404 in the new one: go to the dashboard.
-        return HttpResponseRedirect(reverse("portal:dashboard") if match else target)
+        return HttpResponseRedirect(dashboard if match else safe_next(request, dashboard))
