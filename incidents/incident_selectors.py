@@ -1,30 +1,159 @@
-"""Reads of the war room: response-time metrics against their targets, and the
-assessment panel (guide II.B, II.C). Each function runs a fixed number of queries,
-whatever the number of mentions or entries, so the page stays fast in a big crisis."""
+"""Reads of the war room: the timeline's pages, the crisis team, tasks, statements and
+stakeholder contacts, response-time metrics against their targets, and the assessment
+panel (guide II.B, II.C). Each function runs a fixed number of queries, whatever the
+number of mentions or entries, so the page stays fast in a big crisis."""
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from incidents.drill_mentions import drill_q, real_mentions
 from incidents.models import (
+    EntryKind,
     Incident,
+    IncidentRole,
+    IncidentTask,
     Mention,
     ResponseStatus,
     Sentiment,
+    StakeholderNotification,
     Statement,
     StatementStatus,
+    TimelineEntry,
 )
 from incidents.targets import targets_for
 from plans.targets import format_minutes
 
 BASELINE = timedelta(weeks=4)
 TOP = 5
+PAGE_ENTRIES = 50
+NOTIFICATIONS_SHOWN = 100
+
+
+# -- the timeline, the crisis team and tasks ------------------------------------------------
+
+
+def entries_of(incident: Incident, kind: str) -> QuerySet[TimelineEntry]:
+    """The incident's entries (of one type, when `kind` is one), with their authors."""
+    entries = TimelineEntry.objects.filter(incident=incident).select_related("author", "corrects")
+    if kind in EntryKind.values:
+        entries = entries.filter(kind=kind)
+    return entries
+
+
+def _anchor(incident: Incident, public_id: str) -> dict[str, Any] | None:
+    """The time and id of an entry of the incident named in a page's query string."""
+    try:
+        found = (
+            TimelineEntry.objects.filter(incident=incident, public_id=public_id)
+            .values("created_at", "id")
+            .first()
+        )
+    except ValidationError:  # not a UUID: as if no anchor were given
+        return None
+    return dict(found) if found is not None else None
+
+
+def _beyond(
+    entries: QuerySet[TimelineEntry], incident: Incident, public_id: str, *, later: bool
+) -> QuerySet[TimelineEntry]:
+    """The entries after (`later`) or before the entry `public_id`, in the timeline's own
+    order (time, then id) as the page shows it; all of them when it names no entry."""
+    anchor = _anchor(incident, public_id) if public_id else None
+    if anchor is None:
+        return entries
+    at, pk = anchor["created_at"], anchor["id"]
+    if later:
+        return entries.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=pk))
+    return entries.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
+
+
+def entries_before(
+    incident: Incident, kind: str, before: str
+) -> tuple[list[TimelineEntry], TimelineEntry | None]:
+    """The latest `PAGE_ENTRIES` entries (before the entry `before`, when given), oldest
+    first, and the oldest of them when there are earlier ones still (two queries)."""
+    entries = entries_of(incident, kind).order_by("-created_at", "-id")
+    entries = _beyond(entries, incident, before, later=False)
+    latest = list(entries[: PAGE_ENTRIES + 1])
+    shown = labelled(list(reversed(latest[:PAGE_ENTRIES])))
+    earlier = shown[0] if len(latest) > PAGE_ENTRIES and shown else None
+    return shown, earlier
+
+
+def entries_after(incident: Incident, kind: str, after: str) -> list[TimelineEntry]:
+    """Up to `PAGE_ENTRIES` entries after the entry `after` (from the first, when it is
+    not one of the incident's), oldest first (two queries)."""
+    entries = entries_of(incident, kind).order_by("created_at", "id")
+    entries = _beyond(entries, incident, after, later=True)
+    return labelled(list(entries[:PAGE_ENTRIES]))
+
+
+KIND_LABELS = dict(EntryKind.choices)
+
+
+def labelled(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """Give each entry its type's label once (get_kind_display rebuilds the choices
+    on every call, which adds up over a page of entries)."""
+    for entry in entries:
+        entry.kind_label = KIND_LABELS.get(entry.kind, entry.kind)  # type: ignore[attr-defined]
+    return entries
+
+
+def entry_counts(incident: Incident) -> dict[str, int]:
+    """How many entries of each type the timeline has (one aggregate)."""
+    return dict(
+        TimelineEntry.objects.filter(incident=incident)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def statement_counts(incident: Incident) -> tuple[dict[str, int], datetime | None]:
+    """How many statements of each status the incident has, and when the first one went
+    out (the same query, so the metrics need not ask again: see with_first_statement)."""
+    by_status = list(
+        Statement.objects.filter(incident=incident)
+        .values_list("status")
+        .annotate(n=Count("pk"), first=Min("published_at"))
+        .order_by()
+    )
+    counts = {status: n for status, n, _first in by_status}
+    first = next(
+        (first for status, _n, first in by_status if status == StatementStatus.PUBLISHED),
+        None,
+    )
+    return counts, first
+
+
+def notifications_of(incident: Incident) -> list[StakeholderNotification]:
+    """The incident's stakeholder contacts (the first `NOTIFICATIONS_SHOWN`)."""
+    return list(
+        StakeholderNotification.objects.filter(incident=incident).select_related(
+            "contact", "notified_by"
+        )[:NOTIFICATIONS_SHOWN]
+    )
+
+
+def tasks_of(incident: Incident) -> list[IncidentTask]:
+    return list(
+        IncidentTask.objects.filter(incident=incident).select_related("assignee", "done_by")
+    )
+
+
+def roles_of(incident: Incident) -> list[IncidentRole]:
+    return list(IncidentRole.objects.filter(incident=incident).select_related("person"))
+
+
+# -- metrics and assessment -----------------------------------------------------------------
 
 
 def format_duration(value: timedelta | None) -> str:

@@ -2,7 +2,8 @@
 (from scratch, from a scenario or from an alert) and the war room, with its actions.
 
 The war room is one page that renders with a fixed number of queries whatever the size
-of the crisis (the latest `PAGE_ENTRIES` entries, with a link to earlier ones). The
+of the crisis (the latest `PAGE_ENTRIES` entries, with a link to earlier ones: the reads
+are incidents.incident_selectors). The
 timeline updates live by htmx polling of `incidents:timeline`, which appends only the
 entries after the last one shown: the note form is never replaced, so nobody loses what
 they are typing. The same poll tells the crisis-team and task panels to refresh
@@ -15,8 +16,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -32,7 +32,17 @@ from incidents.incident_forms import (
     StakeholderForm,
     StatusForm,
 )
-from incidents.incident_selectors import assessment, incident_metrics
+from incidents.incident_selectors import (
+    assessment,
+    entries_after,
+    entries_before,
+    entry_counts,
+    incident_metrics,
+    notifications_of,
+    roles_of,
+    statement_counts,
+    tasks_of,
+)
 from incidents.incident_services import (
     IncidentError,
     allowed_statuses,
@@ -55,9 +65,6 @@ from incidents.models import (
     IncidentRole,
     IncidentStatus,
     IncidentTask,
-    StakeholderNotification,
-    Statement,
-    StatementStatus,
     TimelineEntry,
     Visibility,
 )
@@ -68,7 +75,6 @@ from plans.models import PlanRevision
 from portal.models import User
 from portal.views.base import ClientObjectView, ClientView
 
-PAGE_ENTRIES = 50
 PAGE_INCIDENTS = 100
 
 
@@ -221,72 +227,12 @@ class IncidentObjectView(ClientObjectView[Incident]):
         }
 
 
-def entries_of(incident: Incident, kind: str) -> QuerySet[TimelineEntry]:
-    entries = TimelineEntry.objects.filter(incident=incident).select_related("author", "corrects")
-    if kind in EntryKind.values:
-        entries = entries.filter(kind=kind)
-    return entries
-
-
-def _anchor(incident: Incident, public_id: str) -> dict[str, Any] | None:
-    """The time and id of an entry of the incident named in a page's query string."""
-    try:
-        found = (
-            TimelineEntry.objects.filter(incident=incident, public_id=public_id)
-            .values("created_at", "id")
-            .first()
-        )
-    except ValidationError:  # not a UUID: as if no anchor were given
-        return None
-    return dict(found) if found is not None else None
-
-
-def entries_before(
-    incident: Incident, kind: str, before: str
-) -> tuple[list[TimelineEntry], TimelineEntry | None]:
-    """The latest `PAGE_ENTRIES` entries (before the entry `before`, when given), oldest
-    first, and the oldest of them when there are earlier ones still (two queries)."""
-    entries = entries_of(incident, kind).order_by("-created_at", "-id")
-    if before:
-        anchor = _anchor(incident, before)
-        if anchor is not None:
-            entries = entries.filter(
-                Q(created_at__lt=anchor["created_at"])
-                | Q(created_at=anchor["created_at"], id__lt=anchor["id"])
-            )
-    latest = list(entries[: PAGE_ENTRIES + 1])
-    shown = labelled(list(reversed(latest[:PAGE_ENTRIES])))
-    earlier = shown[0] if len(latest) > PAGE_ENTRIES and shown else None
-    return shown, earlier
-
-
-KIND_LABELS = dict(EntryKind.choices)
-
-
-def labelled(entries: list[TimelineEntry]) -> list[TimelineEntry]:
-    """Give each entry its type's label once (get_kind_display rebuilds the choices
-    on every call, which adds up over a page of entries)."""
-    for entry in entries:
-        entry.kind_label = KIND_LABELS.get(entry.kind, entry.kind)  # type: ignore[attr-defined]
-    return entries
-
-
 def entries_url(incident: Incident) -> str:
     """The incident's entries/ address: an entry's correction form posts below it."""
     return reverse(
         "incidents:add_entry",
         kwargs={"client": incident.client.public_id, "pk": incident.public_id},
     )
-
-
-def tasks_of(incident: Incident) -> list[IncidentTask]:
-    return list(
-        IncidentTask.objects.filter(incident=incident).select_related("assignee", "done_by")
-    )
-
-
-def roles_of(incident: Incident) -> list[IncidentRole]:
-    return list(IncidentRole.objects.filter(incident=incident).select_related("person"))
 
 
 def tasks_panel(incident: Incident) -> dict[str, Any]:
@@ -324,26 +270,10 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
         kind = kind if kind in EntryKind.values else ""
         before = self.request.GET.get("before", "")
         shown, earlier = entries_before(incident, kind, before)
-        # Counts per type by one aggregate, for the type filter and the total.
-        per_kind = dict(
-            TimelineEntry.objects.filter(incident=incident)
-            .values_list("kind")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        by_status = list(
-            Statement.objects.filter(incident=incident)
-            .values_list("status")
-            .annotate(n=Count("pk"), first=Min("published_at"))
-            .order_by()
-        )
-        statement_counts = {status: n for status, n, _first in by_status}
-        # The same query says when the first statement went out, which the metrics
-        # would otherwise ask for again (see with_first_statement).
-        incident.first_published = next(  # type: ignore[attr-defined]
-            (first for status, _n, first in by_status if status == StatementStatus.PUBLISHED),
-            None,
-        )
+        per_kind = entry_counts(incident)
+        by_status, first_published = statement_counts(incident)
+        # incident_metrics reads it from here instead of asking again.
+        incident.first_published = first_published  # type: ignore[attr-defined]
         context.update(
             self.roles_panel(incident),
             **tasks_panel(incident),
@@ -357,15 +287,11 @@ class IncidentDetailView(IncidentObjectView, TemplateView):
             entry_total=sum(per_kind.values()),
             shown_total=per_kind.get(kind, 0) if kind else sum(per_kind.values()),
             entries_url=entries_url(incident),
-            notifications=list(
-                StakeholderNotification.objects.filter(incident=incident).select_related(
-                    "contact", "notified_by"
-                )[:100]
-            ),
+            notifications=notifications_of(incident),
             metrics=incident_metrics(incident),
             assessment=assessment(incident),
-            statement_count=sum(statement_counts.values()),
-            statement_counts=statement_counts,
+            statement_count=sum(by_status.values()),
+            statement_counts=by_status,
             statements_url=statements_url(incident),
             entry_form=EntryForm(),
             note_kinds=NOTE_KINDS,
@@ -398,17 +324,7 @@ class TimelineView(IncidentObjectView):
             shown, earlier = entries_before(incident, kind, before)
             context.update(entries=shown, earlier=earlier)
             return render(request, "incidents/_timeline_older.html", context)
-        entries = entries_of(incident, kind).order_by("created_at", "id")
-        after = request.GET.get("after", "")
-        if after:
-            anchor = _anchor(incident, after)
-            if anchor is not None:
-                # In the timeline's own order (time, then id), as the page shows it.
-                entries = entries.filter(
-                    Q(created_at__gt=anchor["created_at"])
-                    | Q(created_at=anchor["created_at"], id__gt=anchor["id"])
-                )
-        new = labelled(list(entries[:PAGE_ENTRIES]))
+        new = entries_after(incident, kind, request.GET.get("after", ""))
         response: HttpResponse
         if new:
             context.update(entries=new, last_entry=new[-1], oob=True)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents.incident_selectors import PAGE_ENTRIES
 from incidents.incident_services import incident_change_status, timeline_add
 from incidents.models import (
     AlertStatus,
@@ -18,7 +19,6 @@ from incidents.models import (
     Mention,
     TimelineEntry,
 )
-from incidents.views.incidents import PAGE_ENTRIES
 from tests.incidents.incident_factories import a_plan, an_alert_with_mentions, an_incident
 from tests.incidents.ui_factories import a_mention
 
