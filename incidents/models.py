@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -90,8 +92,26 @@ class Source(models.Model):
             models.UniqueConstraint(fields=["client", "name"], name="source_name_unique_per_client")
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._saved_address = self._address()
+
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, update_fields: Iterable[str] | None = None, **kwargs: Any) -> None:
+        """Saving another address (URL or kind) forgets the looked-up Mastodon account
+        id, so the next poll looks the account of the new address up."""
+        if self.__dict__.get("mastodon_account_id") and self._address() != self._saved_address:
+            self.mastodon_account_id = ""
+            if update_fields is not None:
+                update_fields = {*update_fields, "mastodon_account_id"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+        self._saved_address = self._address()
+
+    def _address(self) -> tuple[object, object]:
+        # From __dict__: a deferred field is not loaded just to be compared.
+        return self.__dict__.get("kind"), self.__dict__.get("url")
 
     @property
     def is_polled(self) -> bool:

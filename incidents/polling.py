@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +30,7 @@ from django.utils import timezone
 
 from incidents.ingest import prepare_entries, store_batch
 from incidents.models import Mention, Source, SourceKind
-from incidents.monitoring.fetch import FetchError, FetchSettings, fetch
+from incidents.monitoring.fetch import FetchError, FetchSettings, HTTPStatusError, fetch
 from incidents.monitoring.parse import parse_feed
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 LOCK_TIMEOUT = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=24)
 MASTODON_LIMIT = 40
+# A kept Mastodon account id whose statuses answer one of these is looked up again.
+ACCOUNT_GONE_STATUSES = frozenset({404, 410})
 # Language guessing costs about a tenth of the per-mention budget; a feed's or status's
 # declared language is always kept.
 DETECT_LANGUAGE = True
@@ -123,12 +126,14 @@ def mastodon_tag_url(url: str) -> str:
     return f"{base}/api/v1/timelines/tag/{quote(tag)}?limit={MASTODON_LIMIT}"
 
 
-def mastodon_account_url(url: str, settings: FetchSettings) -> str:
-    """The public API statuses of an account, from https://host/@name (looked up) or the
-    API URL itself."""
+# Account ids are numbers on Mastodon and base62 flake ids on Pleroma/Akkoma; whatever the
+# server answers is kept only if it looks like one (it becomes part of a URL path).
+MASTODON_ACCOUNT_ID = re.compile(r"[0-9A-Za-z]{1,100}")
+
+
+def mastodon_account_id(url: str, settings: FetchSettings) -> str:
+    """Look up the id of the account of https://host/@name (one request)."""
     base, path = _mastodon_parts(url)
-    if "/api/v1/accounts/" in path:
-        return url
     acct = path.rsplit("/", 1)[-1].lstrip("@")
     if not acct:
         raise SourceURLError("The Mastodon address names no account (https://host/@name).")
@@ -137,14 +142,57 @@ def mastodon_account_url(url: str, settings: FetchSettings) -> str:
         account_id = json.loads(found.body)["id"]
     except (ValueError, KeyError, TypeError):
         raise SourceURLError(f"The Mastodon server did not find the account @{acct}.") from None
-    return f"{base}/api/v1/accounts/{quote(str(account_id))}/statuses?limit={MASTODON_LIMIT}"
+    usable = isinstance(account_id, str | int) and not isinstance(account_id, bool)
+    if not usable or not MASTODON_ACCOUNT_ID.fullmatch(str(account_id)):
+        raise SourceURLError(f"The Mastodon server answered an unusable id for @{acct}.")
+    return str(account_id)
+
+
+def mastodon_account_url(url: str, settings: FetchSettings, *, account_id: str = "") -> str:
+    """The public API statuses of an account, from https://host/@name (looked up unless
+    its `account_id` is known) or the API URL itself."""
+    base, path = _mastodon_parts(url)
+    if "/api/v1/accounts/" in path:
+        return url
+    account_id = account_id or mastodon_account_id(url, settings)
+    return f"{base}/api/v1/accounts/{quote(account_id)}/statuses?limit={MASTODON_LIMIT}"
+
+
+def _needs_account_lookup(source: Source) -> bool:
+    return (
+        source.kind == SourceKind.MASTODON_ACCOUNT
+        and not source.mastodon_account_id
+        and "/api/v1/accounts/" not in urlsplit(source.url).path
+    )
+
+
+def _remember_account_id(source: Source, account_id: str) -> None:
+    """Keep a looked-up account id for the next polls - unless the source's address was
+    changed meanwhile (the id would be the old account's)."""
+    Source.objects.filter(pk=source.pk, kind=source.kind, url=source.url).update(
+        mastodon_account_id=account_id
+    )
+    source.mastodon_account_id = account_id
+
+
+def _forget_account_id(source: Source) -> None:
+    """The statuses of the kept account id are gone (account deleted, suspended or
+    moved): the next poll looks the account up again."""
+    Source.objects.filter(pk=source.pk, mastodon_account_id=source.mastodon_account_id).update(
+        mastodon_account_id=""
+    )
+    source.mastodon_account_id = ""
 
 
 def poll_url(source: Source, settings: FetchSettings) -> str:
+    """The URL to GET for a source. A Mastodon account's id is looked up at its first poll
+    and kept on the source, so later polls are one request."""
     if source.kind == SourceKind.MASTODON_TAG:
         return mastodon_tag_url(source.url)
     if source.kind == SourceKind.MASTODON_ACCOUNT:
-        return mastodon_account_url(source.url, settings)
+        if _needs_account_lookup(source):
+            _remember_account_id(source, mastodon_account_id(source.url, settings))
+        return mastodon_account_url(source.url, settings, account_id=source.mastodon_account_id)
     return source.url
 
 
@@ -254,6 +302,12 @@ def poll_source(
         )
     except FetchError as exc:
         logger.info("Polling %s failed: %s", source.pk, exc.detail or exc.user_message)
+        if (
+            source.mastodon_account_id
+            and isinstance(exc, HTTPStatusError)
+            and exc.status in ACCOUNT_GONE_STATUSES
+        ):
+            _forget_account_id(source)
         return _failed(source, exc.user_message, timezone.now(), claimed_at)
     now = timezone.now()
     if result.not_modified:

@@ -182,3 +182,92 @@ def test_a_mastodon_hashtag_source_polls_the_public_timeline_api(cast, server):
     assert mastodon_tag_url("https://mastodon.social/tags/AcmeFoods") == (
         "https://mastodon.social/api/v1/timelines/tag/AcmeFoods?limit=40"
     )
+
+
+STATUSES = (
+    b'[{"id":"7","uri":"https://m.example/s/7","url":"https://m.example/@acme/7",'
+    b'"created_at":"2026-11-23T10:00:00.000Z","content":"<p>Acme Foods news</p>",'
+    b'"language":"en","account":{"acct":"acme","followers_count":5}}]'
+)
+
+
+@pytest.fixture
+def account(cast, server) -> Source:
+    WatchTerm.objects.create(client=cast.client, term="Acme Foods")
+    server.routes["/api/v1/accounts/lookup"] = Route(
+        content_type="application/json", body=b'{"id":"109","acct":"acme"}'
+    )
+    server.routes["/api/v1/accounts/109/statuses"] = Route(
+        content_type="application/json", body=STATUSES
+    )
+    return Source.objects.create(
+        client=cast.client,
+        name="Acme on Mastodon",
+        kind=SourceKind.MASTODON_ACCOUNT,
+        url=f"{server.url}/@acme",
+    )
+
+
+def _lookups(server: LocalServer) -> list[str]:
+    return [s.path for s in server.seen if s.path.startswith("/api/v1/accounts/lookup")]
+
+
+def test_a_mastodon_account_is_looked_up_at_the_first_poll_only(account, server):
+    assert poll_source(source=account).created == 1
+    account = Source.objects.get(pk=account.pk)  # as the next poll task loads it
+    assert account.mastodon_account_id == "109"
+    assert poll_source(source=account).ok
+    assert _lookups(server) == ["/api/v1/accounts/lookup?acct=acme"]
+    assert len(server.requests_to("/api/v1/accounts/109/statuses?limit=40")) == 2
+
+
+def test_a_changed_mastodon_account_address_is_looked_up_again(account, server):
+    poll_source(source=account)
+    server.routes["/api/v1/accounts/lookup"] = Route(
+        content_type="application/json", body=b'{"id":"200","acct":"acmefoods"}'
+    )
+    server.routes["/api/v1/accounts/200/statuses"] = Route(
+        content_type="application/json", body=b"[]"
+    )
+    edited = Source.objects.get(pk=account.pk)
+    edited.url = f"{server.url}/@acmefoods"
+    edited.save()
+    assert Source.objects.get(pk=account.pk).mastodon_account_id == ""
+    assert poll_source(source=Source.objects.get(pk=account.pk)).ok
+    assert _lookups(server)[-1] == "/api/v1/accounts/lookup?acct=acmefoods"
+    assert Source.objects.get(pk=account.pk).mastodon_account_id == "200"
+    # Saving something else keeps the id.
+    renamed = Source.objects.get(pk=account.pk)
+    renamed.name = "Acme Foods on Mastodon"
+    renamed.save()
+    assert Source.objects.get(pk=account.pk).mastodon_account_id == "200"
+
+
+def test_a_gone_mastodon_account_is_looked_up_again_at_the_next_poll(account, server):
+    poll_source(source=account)
+    # The account moved: its old id's statuses are gone, the lookup finds the new one.
+    server.routes["/api/v1/accounts/109/statuses"] = Route(statuses=[404])
+    server.routes["/api/v1/accounts/lookup"] = Route(
+        content_type="application/json", body=b'{"id":"300","acct":"acme"}'
+    )
+    server.routes["/api/v1/accounts/300/statuses"] = Route(
+        content_type="application/json", body=STATUSES
+    )
+    account = Source.objects.get(pk=account.pk)
+    failed = poll_source(source=account)
+    assert not failed.ok and "404" in failed.error
+    assert Source.objects.get(pk=account.pk).mastodon_account_id == ""
+    assert len(_lookups(server)) == 1
+    assert poll_source(source=Source.objects.get(pk=account.pk)).ok
+    assert len(_lookups(server)) == 2
+    assert Source.objects.get(pk=account.pk).mastodon_account_id == "300"
+    assert server.requests_to("/api/v1/accounts/300/statuses?limit=40")
+
+
+def test_a_mastodon_lookup_answering_an_unusable_id_fails_the_poll(account, server):
+    server.routes["/api/v1/accounts/lookup"] = Route(
+        content_type="application/json", body=b'{"id":"../../admin"}'
+    )
+    result = poll_source(source=account)
+    assert not result.ok and "unusable id for @acme" in result.error
+    assert Source.objects.get(pk=account.pk).mastodon_account_id == ""
