@@ -124,6 +124,29 @@ def _entry(
     )
 
 
+def locked_incident(incident: Incident) -> Incident:
+    """For other services' writes, inside their `transaction.atomic()`: the incident row
+    locked until the transaction ends, with its version bumped, as every change of the
+    war room takes it. Returns the fresh row; the caller's instance is not changed."""
+    return _lock(incident)
+
+
+def add_system_entry(
+    incident: Incident,
+    *,
+    by: User | None,
+    text: str,
+    kind: str = EntryKind.NOTE,
+    visibility: str = Visibility.INTERNAL,
+    data: dict[str, Any] | None = None,
+) -> TimelineEntry:
+    """The timeline's record of a change another service made (a post-mortem started,
+    the public page turned off), written also on a closed incident: `timeline_add`
+    refuses those, rightly for people's notes. The caller holds `locked_incident` in
+    its transaction."""
+    return _entry(incident, by=by, kind=kind, text=text, visibility=visibility, data=data)
+
+
 def _refuse_if_closed(incident: Incident) -> None:
     if incident.status == IncidentStatus.CLOSED:
         raise IncidentError("This incident is closed: reopen it to add to its timeline.")

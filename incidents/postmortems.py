@@ -34,7 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from incidents.drill_mentions import real_mentions
 from incidents.incident_selectors import Metric, format_duration, incident_metrics
-from incidents.incident_services import _entry, _lock
+from incidents.incident_services import add_system_entry, locked_incident
 from incidents.models import (
     EntryKind,
     Incident,
@@ -527,8 +527,8 @@ def _note(incident: Incident, *, by: User | None, text: str, event: str, pm: Pos
     """An internal timeline entry about the post-mortem. Written also on a closed
     incident (timeline_add refuses notes there, rightly for people; this is the record
     of the review itself)."""
-    locked = _lock(incident)
-    _entry(
+    locked = locked_incident(incident)
+    add_system_entry(
         locked,
         by=by,
         kind=EntryKind.NOTE,
