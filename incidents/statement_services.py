@@ -34,7 +34,13 @@ from django.utils import timezone
 
 from clients.models import Membership, Role
 from incidents import webhook_events
-from incidents.incident_services import IncidentError, placeholder_values, timeline_add
+from incidents.incident_services import (
+    IncidentError,
+    add_system_entry,
+    locked_incident,
+    placeholder_values,
+    timeline_add,
+)
 from incidents.models import (
     EntryKind,
     Incident,
@@ -43,7 +49,6 @@ from incidents.models import (
     Statement,
     StatementChannel,
     StatementStatus,
-    TimelineEntry,
     Visibility,
 )
 from incidents.monitoring.text import normalise
@@ -342,7 +347,7 @@ def incident_public_page(*, incident: Incident, by: User, enabled: bool) -> Inci
     """Turn the incident's public statement page on or off. A drill has none; a closed
     incident's page may still be turned off (never on again)."""
     with transaction.atomic():
-        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        locked = locked_incident(incident)
         if enabled and locked.is_drill:
             raise IncidentError("A drill has no public statement page.")
         if locked.public_page_enabled == enabled:
@@ -359,10 +364,8 @@ def incident_public_page(*, incident: Incident, by: User, enabled: bool) -> Inci
             if enabled
             else "Public statement page turned off."
         )
-        if closed:
-            # timeline_add refuses closed incidents; taking a page down is still recorded.
-            TimelineEntry.objects.create(incident=locked, kind=EntryKind.NOTE, text=text, author=by)
-        else:
-            timeline_add(incident=locked, by=by, kind=EntryKind.NOTE, text=text)
+        # Also on a closed incident (whose page may still be taken down), where
+        # timeline_add would refuse the note.
+        add_system_entry(locked, by=by, kind=EntryKind.NOTE, text=text)
     incident.public_page_enabled = enabled
     return incident

@@ -110,3 +110,20 @@ def test_turning_the_page_on_from_the_statements_page_is_recorded(cast, client):
     client.post(url, {})
     incident.refresh_from_db()
     assert not incident.public_page_enabled
+
+
+def test_a_closed_incidents_page_can_be_taken_down_and_that_counts_as_a_change(cast, client):
+    incident = an_incident(cast)
+    incident_public_page(incident=incident, by=cast.owner, enabled=True)
+    Incident.objects.filter(pk=incident.pk).update(status="closed")
+    before = Incident.objects.get(pk=incident.pk).version
+    incident_public_page(incident=incident, by=cast.owner, enabled=False)
+    assert client.get(page_url(incident)).status_code == 404
+    incident.refresh_from_db()
+    assert incident.timeline.filter(text="Public statement page turned off.").exists()
+    # The version integrations watch moves on, as for every other change.
+    assert incident.version == before + 1
+    with pytest.raises(IncidentError, match="closed: its public page cannot be turned on"):
+        incident_public_page(incident=incident, by=cast.owner, enabled=True)
+    incident.refresh_from_db()
+    assert incident.version == before + 1
