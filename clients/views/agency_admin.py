@@ -14,13 +14,12 @@ from typing import Any, cast
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from clients.agency_forms import (
-    LOGO_CONTENT_TYPES,
     AgencySettingsForm,
     ClientAssignForm,
     MemberInviteForm,
@@ -28,6 +27,7 @@ from clients.agency_forms import (
     PortalInviteForm,
 )
 from clients.invitations import InvitationError, invitation_create, invitation_revoke
+from clients.logo import logo_response
 from clients.membership_services import (
     MembershipError,
     membership_change_role,
@@ -270,27 +270,6 @@ class AgencyLogoView(MemberView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
         return logo_response(Agency.objects.get(pk=_agency(self).pk))
-
-
-def logo_response(agency: Agency) -> FileResponse:
-    """An agency's logo as a response (also the client portal's, for a contact's client's
-    agency): only names the settings form chose, never inline-executable content."""
-    if not agency.logo:
-        raise Http404("This agency has no logo.")
-    ext = (agency.logo.name or "").rsplit(".", 1)[-1].lower()
-    content_type = LOGO_CONTENT_TYPES.get(ext)
-    if content_type is None:
-        # Only names the settings form chose are served; anything else is not a logo.
-        raise Http404("This agency has no logo.")
-    try:
-        handle = agency.logo.open("rb")
-    except FileNotFoundError as e:
-        raise Http404("The logo file is missing.") from e
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=300"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Content-Disposition"] = f'inline; filename="logo.{ext}"'
-    return response
 
 
 # -- client team and portal access ---------------------------------------------------------

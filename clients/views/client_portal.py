@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from clients.logo import logo_response
 from clients.models import Client, Contact
-from clients.views.agency_admin import logo_response
 from incidents.models import (
     ACTION_ITEM_OPEN_STATUSES,
     ActionItem,
