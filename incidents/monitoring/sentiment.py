@@ -8,7 +8,8 @@ every text character by character to translate emoji. `_FastAnalyzer` gives the 
 scores (tests compare it with the stock analyser on thousands of texts) with those costs
 removed: the checks only ever look three words either side of the word, so they are
 given that window; the emoji pass looks up only the non-ASCII characters (no emoji is
-ASCII), found by a regular expression, instead of rebuilding the text; and a word
+ASCII), found by a regular expression, instead of rebuilding the text; words made of
+letters and digits only skip the punctuation strip, which cannot change them; and a word
 outside the lexicon (most words) gets the 0 the stock `sentiment_valence` would give it
 without the call. Very long texts are still cut to their first `MAX_CHARS` characters: a
 news article's tone is set in its opening, and a 50 kB post must not stall a batch.
@@ -23,7 +24,13 @@ from functools import cache
 from typing import Any
 
 from vaderSentiment.vaderSentiment import BOOSTER_DICT as _BOOSTERS
-from vaderSentiment.vaderSentiment import N_SCALAR, NEGATE, SentimentIntensityAnalyzer, SentiText
+from vaderSentiment.vaderSentiment import (
+    N_SCALAR,
+    NEGATE,
+    SentimentIntensityAnalyzer,
+    SentiText,
+    allcap_differential,
+)
 
 MAX_CHARS = 2000
 # VADER's authors' thresholds on the compound score.
@@ -50,6 +57,18 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 def _negated(word: str) -> bool:
     """vaderSentiment's `negated([word])` for one lowercase word."""
     return word in _NEGATIONS or "n't" in word
+
+
+def _sentitext(text: str) -> SentiText:
+    """`SentiText(text)` for a str, with the stock punctuation strip skipped for the
+    words it cannot change (letters and digits only: no punctuation to strip)."""
+    sentitext = SentiText.__new__(SentiText)
+    strip = SentiText._strip_punc_if_word
+    words = [word if word.isalnum() else strip(word) for word in text.split()]
+    sentitext.text = text
+    sentitext.words_and_emoticons = words
+    sentitext.is_cap_diff = allcap_differential(words)
+    return sentitext
 
 
 class _FastAnalyzer(SentimentIntensityAnalyzer):
@@ -128,7 +147,7 @@ class _FastAnalyzer(SentimentIntensityAnalyzer):
         # From here on, the stock method's body after its emoji pass (vaderSentiment
         # 3.3.2).
         text = text.strip()
-        sentitext = SentiText(text)
+        sentitext = _sentitext(text)
         sentiments: list[float] = []
         words_and_emoticons = sentitext.words_and_emoticons
         last = len(words_and_emoticons) - 1
