@@ -334,13 +334,22 @@ def _run_plan(incident: Incident, *, by: User) -> PlanRun:
 
 # -- opening --------------------------------------------------------------------------------
 
+# An alert's graded severity as the incident's starting one: an alert is already more
+# than a minor matter, so nothing below 2.
+ALERT_SEVERITIES = {"low": 2, "medium": 2, "high": 3, "critical": 4}
+
+
+def alert_incident_severity(alert: Alert) -> int:
+    """The severity an incident opened from `alert` starts at, unless someone chose one."""
+    return ALERT_SEVERITIES.get(alert.severity, 2)
+
 
 def incident_open(
     *,
     client: Client,
     by: User,
     title: str,
-    severity: int,
+    severity: int | None = None,
     summary: str = "",
     alert: Alert | None = None,
     scenario: Scenario | None = None,
@@ -350,11 +359,14 @@ def incident_open(
     """Open an incident for a client and run the plan in force: record the approved
     revision, pick the scenario (the given one, else the one the alert's mentions
     suggest), seed the crisis team, the playbook's tasks and a holding statement.
-    From an alert, the alert becomes escalated and its mentions are attached."""
+    From an alert, the alert becomes escalated and its mentions are attached, and the
+    severity, when none is given, follows the alert's (`alert_incident_severity`)."""
     title = (title or "").strip()
     if not title:
         raise IncidentError("Give the incident a title.")
-    if severity not in (1, 2, 3, 4):
+    if severity is None and alert is not None:
+        severity = alert_incident_severity(alert)
+    if severity is None or severity not in (1, 2, 3, 4):
         raise IncidentError("Choose a severity from 1 (minor) to 4 (critical).")
     if alert is not None and alert.client_id != client.pk:
         raise IncidentError("That alert belongs to another client.")

@@ -173,10 +173,9 @@ class OpenFromAlertView(ClientView):
             Alert.objects.within(self.scope).filter(client=self.client),
             public_id=kwargs["alert"],
         )
-        severity = {"low": 2, "medium": 2, "high": 3, "critical": 4}.get(alert.severity, 2)
         posted = request.POST.get("severity", "")
-        if posted in {"1", "2", "3", "4"}:
-            severity = int(posted)
+        # Unless someone chose one, the service starts from the alert's severity.
+        severity = int(posted) if posted in {"1", "2", "3", "4"} else None
         title = request.POST.get("title", "").strip() or (
             f"{alert.get_kind_display()}: {self.client.name}"
         )

@@ -11,6 +11,7 @@ from incidents.incident_services import IncidentError, incident_open
 from incidents.models import AlertStatus, EntryKind, IncidentStatus, StatementStatus
 from plans.models import Scenario
 from tests.incidents.incident_factories import a_plan, an_alert_with_mentions, an_incident
+from tests.incidents.ui_factories import an_alert
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,28 @@ def test_a_scenario_of_another_revision_is_refused(cast):
     other = scenario_save(revision=draft, by=cast.owner, title="Data leak")
     with pytest.raises(IncidentError, match="approved plan"):
         an_incident(cast, scenario=other)
+
+
+@pytest.mark.parametrize(
+    ("graded", "expected"),
+    [("low", 2), ("medium", 2), ("high", 3), ("critical", 4), ("", 2)],
+)
+def test_an_incident_from_an_alert_starts_at_the_alerts_severity(cast, graded, expected):
+    alert = an_alert(cast.client, severity=graded)
+    incident = incident_open(client=cast.client, by=cast.owner, title="Spike", alert=alert)
+    assert incident.severity == expected
+    assert f"Incident opened at severity {expected}" in incident.timeline.first().text
+
+
+def test_a_chosen_severity_wins_over_the_alerts(cast):
+    alert = an_alert(cast.client, severity="critical")
+    incident = incident_open(client=cast.client, by=cast.owner, title="x", severity=1, alert=alert)
+    assert incident.severity == 1
+
+
+def test_without_an_alert_a_severity_must_be_chosen(cast):
+    with pytest.raises(IncidentError, match="Choose a severity"):
+        incident_open(client=cast.client, by=cast.owner, title="Rumour")
 
 
 def test_an_alert_of_another_client_is_refused(cast):
