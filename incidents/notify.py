@@ -1,6 +1,6 @@
 """Tell people an alert opened: email to the client's team and the agency's outgoing
 webhooks. Called inside the transaction that opens the alert; both leave only after it
-commits (queue_email and webhooks.queue_event use transaction.on_commit)."""
+commits (queue_email and webhook_events.emit_alert_raised use transaction.on_commit)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from clients.services import client_team
 from incidents.models import Alert, MonitoringProfile
-from incidents.webhook_events import ALERT_RAISED
-from incidents.webhooks import queue_event
+from incidents.webhook_events import emit_alert_raised
 from portal.mail import queue_email
 
 
@@ -21,26 +20,6 @@ def alert_recipients(alert: Alert) -> list[str]:
         if member.user.is_active and member.user.email and member.user.email not in emails:
             emails.append(member.user.email)
     return emails
-
-
-def alert_payload(alert: Alert) -> dict[str, object]:
-    client = alert.client
-    return {
-        "alert": {
-            "id": str(alert.public_id),
-            "kind": alert.kind,
-            "status": alert.status,
-            "severity": alert.severity,
-            "score": alert.score,
-            "explanation": alert.explanation,
-            "window_start": alert.window_start.isoformat(),
-            "window_end": alert.window_end.isoformat(),
-            "observed": alert.observed,
-            "expected": alert.expected,
-            "opened_at": alert.opened_at.isoformat(),
-        },
-        "client": {"id": str(client.public_id), "name": client.name},
-    }
 
 
 def alert_opened(*, alert: Alert) -> None:
@@ -61,4 +40,4 @@ def alert_opened(*, alert: Alert) -> None:
                     + reverse("clients:overview", kwargs={"client": client.public_id}),
                 },
             )
-    queue_event(agency_id=client.agency_id, event=ALERT_RAISED, data=alert_payload(alert))
+    emit_alert_raised(alert=alert)

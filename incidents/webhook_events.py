@@ -21,7 +21,7 @@ from incidents.webhooks import PING, queue_event
 
 if TYPE_CHECKING:
     from clients.models import Client
-    from incidents.models import Incident, Report, Statement
+    from incidents.models import Alert, Incident, Report, Statement
 
 ALERT_RAISED = "alert.raised"
 INCIDENT_OPENED = "incident.opened"
@@ -61,10 +61,36 @@ def incident_payload(incident: Incident) -> dict[str, Any]:
     }
 
 
+def alert_payload(alert: Alert) -> dict[str, Any]:
+    return {
+        "id": str(alert.public_id),
+        "kind": alert.kind,
+        "status": alert.status,
+        "severity": alert.severity,
+        "score": alert.score,
+        "explanation": alert.explanation,
+        "window_start": alert.window_start.isoformat(),
+        "window_end": alert.window_end.isoformat(),
+        "observed": alert.observed,
+        "expected": alert.expected,
+        "opened_at": alert.opened_at.isoformat(),
+        # Alerts have no page of their own: the client's alert list, at this alert (the
+        # link the mention page uses too).
+        "url": _link("monitoring:alerts", client=alert.client.public_id)
+        + f"?status={alert.status}#alert-{alert.public_id}",
+    }
+
+
 def _emit(client: Client, event: str, data: dict[str, Any]) -> None:
     queue_event(
         agency_id=client.agency_id, event=event, data={**data, "client": client_payload(client)}
     )
+
+
+def emit_alert_raised(*, alert: Alert) -> None:
+    """Monitoring opened an alert (called by notify.alert_opened). A drill's synthetic
+    mentions never raise an alert (incidents.alerts), so there is no drill to leave out."""
+    _emit(alert.client, ALERT_RAISED, {"alert": alert_payload(alert)})
 
 
 def emit_incident_opened(*, incident: Incident) -> None:

@@ -17,6 +17,7 @@ from incidents.models import WebhookDelivery, WebhookEndpoint
 from incidents.statement_services import statement_approve, statement_draft, statement_publish
 from incidents.tasks import prune_webhook_deliveries
 from incidents.webhook_events import (
+    ALERT_RAISED,
     INCIDENT_OPENED,
     POSTMORTEM_READY,
     SEVERITY_CHANGED,
@@ -138,6 +139,46 @@ def test_a_finished_postmortem_report_is_announced(cast, hook_server, on_commit)
     assert data["postmortem"]["variant"] == "client" and data["postmortem"]["pages"] >= 1
     assert data["postmortem"]["pdf_url"].endswith(f"/reports/{report.public_id}/download/")
     assert data["incident"]["id"] == str(postmortem.incident.public_id)
+
+
+def test_a_raised_alert_is_sent_with_a_link_to_it(cast, hook_server, on_commit, client, settings):
+    from incidents.alerts import record_detected
+    from incidents.detection.detector import Alert as Detected
+    from incidents.detection.detector import AlertKind, Severity
+
+    settings.SITE_URL = "https://firebreak.example.com"
+    hook_server.routes["/hook"] = Route(body=b"ok")
+    endpoint = WebhookEndpoint.objects.create(
+        agency=cast.agency, url=f"{hook_server.url}/hook", events=[ALERT_RAISED]
+    )
+    now = timezone.now()
+    detected = Detected(
+        kind=AlertKind.VOLUME_SPIKE,
+        score=6.5,
+        severity=Severity.HIGH,
+        window_start=now - timedelta(minutes=15),
+        window_end=now,
+        observed=80,
+        expected=4,
+        explanation="80 mentions in 15 minutes, about 4 expected.",
+    )
+    alert = on_commit(lambda: record_detected(client=cast.client, detected=detected, now=now))
+    (seen,) = hook_server.requests_to("/hook")
+    payload = checked(seen, endpoint)
+    assert payload["type"] == "alert.raised"
+    data = payload["data"]
+    assert data["client"] == {"id": str(cast.client.public_id), "name": "Acme Foods"}
+    assert data["alert"]["id"] == str(alert.public_id)
+    assert data["alert"]["kind"] == "volume_spike" and data["alert"]["severity"] == "high"
+    assert data["alert"]["explanation"] == "80 mentions in 15 minutes, about 4 expected."
+    url = data["alert"]["url"]
+    assert url.startswith("https://firebreak.example.com/clients/")
+    assert url.endswith(f"/monitoring/alerts/?status=open#alert-{alert.public_id}")
+    # The link shows the alert to someone of the agency.
+    client.force_login(cast.owner)
+    page = client.get(url.removeprefix(settings.SITE_URL).split("#")[0])
+    assert page.status_code == 200
+    assert f'id="alert-{alert.public_id}"' in page.text
 
 
 def test_drills_send_no_webhooks(cast, hook_server, on_commit):
