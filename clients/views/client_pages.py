@@ -49,12 +49,10 @@ class ClientOverviewView(ClientView, TemplateView):
     def crisis_status(self) -> dict[str, Any]:
         """The incidents still being handled and the alerts still open: the page an
         alert email sends people to must show them, with the way to act on them."""
-        from incidents.models import Alert, AlertStatus, Incident, IncidentStatus
+        from incidents.models import BEING_HANDLED_STATUSES, Alert, AlertStatus, Incident
 
-        incidents = (
-            Incident.objects.within(self.scope)
-            .filter(client=self.client)
-            .exclude(status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED])
+        incidents = Incident.objects.within(self.scope).filter(
+            client=self.client, status__in=BEING_HANDLED_STATUSES
         )
         alerts = Alert.objects.within(self.scope).filter(
             client=self.client, status=AlertStatus.OPEN

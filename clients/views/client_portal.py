@@ -27,9 +27,9 @@ from clients.logo import logo_response
 from clients.models import Client, Contact
 from incidents.models import (
     ACTION_ITEM_OPEN_STATUSES,
+    BEING_HANDLED_STATUSES,
     ActionItem,
     Incident,
-    IncidentStatus,
     Report,
     ReportVariant,
     Statement,
@@ -37,14 +37,6 @@ from incidents.models import (
 from plans.models import PlanRevision, RevisionStatus, Risk
 from portal.scoping import Scope
 from portal.views.base import ClientPortalView
-
-# An incident is "current" until it is resolved; resolved and closed ones are past.
-CURRENT_STATUSES = (
-    IncidentStatus.DETECTED,
-    IncidentStatus.ASSESSING,
-    IncidentStatus.RESPONDING,
-    IncidentStatus.MONITORING,
-)
 
 
 def portal_client(scope: Scope, public_id: object) -> Client:
@@ -138,7 +130,7 @@ class PortalHomeView(ClientPortalView, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         current = (
             Incident.objects.within(self.scope)
-            .filter(client=OuterRef("pk"), status__in=CURRENT_STATUSES)
+            .filter(client=OuterRef("pk"), status__in=BEING_HANDLED_STATUSES)
             .values("client")
             .annotate(n=Count("id"))
             .values("n")
@@ -171,11 +163,13 @@ class PortalClientView(PortalClientPage):
         context.update(
             current_incidents=with_latest_statement(
                 scope,
-                Incident.objects.within(scope).filter(client=client, status__in=CURRENT_STATUSES),
+                Incident.objects.within(scope).filter(
+                    client=client, status__in=BEING_HANDLED_STATUSES
+                ),
             ),
             past_incident_count=Incident.objects.within(scope)
             .filter(client=client)
-            .exclude(status__in=CURRENT_STATUSES)
+            .exclude(status__in=BEING_HANDLED_STATUSES)
             .count(),
             revision=PlanRevision.objects.within(scope)
             .filter(plan__client=client, status=RevisionStatus.APPROVED)

@@ -15,14 +15,10 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
-from clients.views.client_portal import (
-    CURRENT_STATUSES,
-    PortalClientPage,
-    client_pdfs,
-    with_latest_statement,
-)
+from clients.views.client_portal import PortalClientPage, client_pdfs, with_latest_statement
 from incidents.models import (
     ACTION_ITEM_OPEN_STATUSES,
+    BEING_HANDLED_STATUSES,
     ActionItem,
     Incident,
     IncidentTask,
@@ -43,12 +39,14 @@ class PortalIncidentsView(PortalClientPage):
         incidents = Incident.objects.within(self.scope).filter(client=self.client)
         shared = PostMortem.objects.within(self.scope).filter(incident=OuterRef("pk"))
         past = (
-            incidents.exclude(status__in=CURRENT_STATUSES)
+            incidents.exclude(status__in=BEING_HANDLED_STATUSES)
             .annotate(shared_review=Exists(shared))
             .order_by("-opened_at", "-id")
         )
         page = Paginator(past, PAST_PER_PAGE).get_page(self.request.GET.get("page"))
-        current = with_latest_statement(self.scope, incidents.filter(status__in=CURRENT_STATUSES))
+        current = with_latest_statement(
+            self.scope, incidents.filter(status__in=BEING_HANDLED_STATUSES)
+        )
         context.update(
             current=current,
             past_page=page,
@@ -75,7 +73,7 @@ class PortalIncidentView(PortalClientPage):
             if postmortem
             else ActionItem.objects.none()
         )
-        is_current = incident.status in CURRENT_STATUSES
+        is_current = incident.status in BEING_HANDLED_STATUSES
         # While it runs, the latest update comes first; afterwards the story reads in order.
         order = ("-created_at", "-id") if is_current else ("created_at", "id")
         context.update(

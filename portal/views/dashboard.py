@@ -42,7 +42,7 @@ class DashboardView(MemberView, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        from incidents.models import Alert, AlertStatus, Incident, IncidentStatus
+        from incidents.models import BEING_HANDLED_STATUSES, Alert, AlertStatus, Incident
 
         context["clients"] = (
             Client.objects.within(self.scope)
@@ -53,9 +53,7 @@ class DashboardView(MemberView, TemplateView):
                 open_alert_count=per_client(Alert.objects.filter(status=AlertStatus.OPEN)),
                 # incidents: the ones being handled (drills left out)
                 active_incident_count=per_client(
-                    Incident.objects.filter(is_drill=False).exclude(
-                        status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED]
-                    )
+                    Incident.objects.filter(is_drill=False, status__in=BEING_HANDLED_STATUSES)
                 ),
             )
             .order_by("name")
