@@ -40,8 +40,9 @@ def _minutes(value: float) -> str:
     return format_minutes(round(value)) if value else "0"
 
 
-def trend_charts(result: Trends, *, chart_prefix: str) -> dict[str, str]:
-    """The two charts of the page, as markup (the renderers escape every text)."""
+def trend_charts(result: Trends) -> dict[str, str]:
+    """The two charts of the page, as markup (the renderers escape every text). A page
+    shows one set, so their ids are fixed."""
     labels = [f"{row.start:%b %Y}" for row in result.months]
     by_severity = render_bars(
         [
@@ -51,7 +52,7 @@ def trend_charts(result: Trends, *, chart_prefix: str) -> dict[str, str]:
         [Series(f"Severity {s}", SEVERITY_COLOURS[s - 1]) for s in SEVERITIES],
         title="Incidents opened per month, by severity",
         whole=True,
-        chart_id=f"{chart_prefix}-severity",
+        chart_id="trends-severity",
     )
     medians = render_bars(
         [
@@ -72,7 +73,7 @@ def trend_charts(result: Trends, *, chart_prefix: str) -> dict[str, str]:
         title="Median response times per month",
         stacked=False,
         fmt=_minutes,
-        chart_id=f"{chart_prefix}-medians",
+        chart_id="trends-medians",
     )
     # The renderer escapes every piece of text it writes: its output is markup.
     return {"severity": mark_safe(by_severity), "medians": mark_safe(medians)}
@@ -115,7 +116,7 @@ class TrendsPage:
             trends=result,
             months=months,
             periods=list(PERIODS.items()),
-            charts=trend_charts(result, chart_prefix="trends"),
+            charts=trend_charts(result),
             action_items=list(items[:ACTION_ITEMS_SHOWN]),
             action_item_total=items.count(),
             action_items_shown=ACTION_ITEMS_SHOWN,
