@@ -1,5 +1,6 @@
-"""The Celery task that generates a stored PDF report. It takes ids and calls the
-service (incidents/reports.py), which makes a retry harmless."""
+"""The Celery tasks of stored PDF reports: generating one (it takes ids and calls the
+service, incidents/reports.py, which makes a retry harmless), and the beat task that
+marks failed the reports whose task was lost."""
 
 from __future__ import annotations
 
@@ -15,3 +16,11 @@ def generate_report(report_id: int, generation: int) -> str:
     from incidents.reports import report_generate
 
     return report_generate(report_id=report_id, generation=generation)
+
+
+@shared_task(ignore_result=True)
+def fail_stalled_reports() -> int:
+    """Beat: reports whose task was lost are marked failed (incidents.reports)."""
+    from incidents.reports import reports_fail_stalled
+
+    return reports_fail_stalled()

@@ -7,17 +7,24 @@ renders the PDF (incidents/report_content.py → portal/pdf.py), stores it under
 name and swaps it in, deleting the file it replaces. A retry of a finished generation,
 or of one a newer request has overtaken, does nothing; a worker killed mid-render has
 the task delivered again (acks late) and simply renders again.
+
+A task that is lost altogether (a broker restarted without its queue) would leave the
+row queued or running for ever: one pending longer than REPORT_STALE_AFTER_MINUTES is
+"stalled". Pages show it as failed at once (`with_stalled`), and a beat task marks it
+failed (`reports_fail_stalled`), so a late delivery of the lost task does nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -45,6 +52,10 @@ UNEXPECTED = (
     "the server log). Try again; if it fails again, tell your Firebreak administrator."
 )
 TOO_SLOW = "Generating the PDF took too long and was stopped. Try again in a few minutes."
+STALLED = (
+    "The PDF was never finished: the job making it was lost (the background workers may "
+    "have been restarted). Generate it again."
+)
 
 
 class ReportError(Exception):
@@ -126,6 +137,35 @@ def _request(
         report_id, generation = report.pk, report.generation
         transaction.on_commit(lambda: generate_report.delay(report_id, generation))
     return report
+
+
+# -- stalled reports ---------------------------------------------------------------------------
+
+
+def _stalled(now: datetime) -> Q:
+    """Pending since before the cutoff: queued since it was asked for, or running since
+    a worker claimed it."""
+    cutoff = now - timedelta(minutes=settings.REPORT_STALE_AFTER_MINUTES)
+    return Q(status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING]) & (
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, requested_at__lt=cutoff)
+    )
+
+
+def with_stalled(reports: QuerySet[Report], *, now: datetime | None = None) -> QuerySet[Report]:
+    """`reports`, each with `stalled`: pending for longer than a PDF can take."""
+    return reports.annotate(
+        stalled=ExpressionWrapper(_stalled(now or timezone.now()), output_field=BooleanField())
+    )
+
+
+def reports_fail_stalled(*, now: datetime | None = None) -> int:
+    """Mark every stalled report failed, with a sentence saying what to do. Returns how
+    many. The update re-checks the status and times of each row, so a report a worker
+    claims meanwhile (which resets `started_at`) is left alone."""
+    now = now or timezone.now()
+    return Report.objects.filter(_stalled(now)).update(
+        status=ReportStatus.FAILED, error=STALLED, progress=0, finished_at=now
+    )
 
 
 # -- generation (in the worker) ---------------------------------------------------------------

@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "incidents.tasks.prune_webhook_deliveries",
         "schedule": crontab(hour=3, minute=30),
     },
+    # PDF reports whose task was lost (REPORT_STALE_AFTER_MINUTES) are marked failed.
+    "reports-fail-stalled": {
+        "task": "incidents.report_tasks.fail_stalled_reports",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # The REST API (portal/api): API keys or the session, scoped like every page; errors in
@@ -320,6 +325,16 @@ LOGGING = {
 }
 
 INVITATION_TTL_HOURS = env_int("INVITATION_TTL_HOURS", 72)
+
+# A PDF report still queued or being made after this long lost its task (a broker restart,
+# a worker killed for good): it is shown as failed, and beat marks it so. A PDF takes up
+# to 6 minutes at most (incidents.report_tasks.HARD_LIMIT) and waits in the queue first.
+REPORT_STALE_AFTER_MINUTES = env_int("REPORT_STALE_AFTER_MINUTES", 30)
+if REPORT_STALE_AFTER_MINUTES < 10:
+    raise ImproperlyConfigured(
+        f"REPORT_STALE_AFTER_MINUTES={REPORT_STALE_AFTER_MINUTES} is too short: a PDF may take "
+        "6 minutes to make once a worker has it. Use 10 or more."
+    )
 
 # Feed monitoring (incidents.monitoring.fetch): hosts that may be fetched even though they
 # resolve to internal addresses (matched as written in the URL), the body size cap, and

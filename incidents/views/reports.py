@@ -31,10 +31,12 @@ from incidents.models import (
     ReportVariant,
 )
 from incidents.reports import (
+    STALLED,
     ReportError,
     report_file_name,
     report_request_plan,
     report_request_postmortem,
+    with_stalled,
 )
 from incidents.views import is_htmx, user_of
 from plans.models import PlanRevision, RevisionStatus
@@ -109,7 +111,9 @@ def _download(report: Report) -> FileResponse:
 
 class _Reports(ClientView):
     def reports(self) -> QuerySet[Report]:
-        return (
+        """The client's reports, each with `stalled` (its task was lost: shown as failed
+        even before the beat task marks it so)."""
+        return with_stalled(
             Report.objects.within(self.scope)
             .filter(client=self.client)
             .select_related("postmortem__incident", "plan_revision", "requested_by")
@@ -243,6 +247,7 @@ class ReportDetailView(_Reports, TemplateView):
             report=report,
             form=PaperForm(initial={"paper_size": report.paper_size}),
             statuses=ReportStatus,
+            stalled_message=STALLED,
         )
         return context
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Report
+from incidents.reports import STALLED, reports_fail_stalled
 from tests.incidents.report_helpers import a_final_postmortem, a_stored_report
 
 
@@ -57,3 +59,124 @@ def test_the_portal_reports_list_pages_past_twenty_five(cast, client):
     assert second.count("Download PDF") == 2
     assert "Incident 26." in second and "Incident 27." in second
     assert "Incident 25." not in second
+
+
+# -- a report whose task was lost -------------------------------------------------------------
+
+
+def a_pending_report(cast, title: str, *, status: str, requested: int, started: int | None):
+    """A report of its own post-mortem, asked for `requested` minutes ago and claimed by a
+    worker `started` minutes ago (None: never claimed)."""
+    now = timezone.now()
+    return Report.objects.create(
+        client=cast.client,
+        kind="postmortem",
+        postmortem=a_final_postmortem(cast, title=title),
+        status=status,
+        progress=40 if status == "running" else 0,
+        requested_by=cast.owner,
+        requested_at=now - timedelta(minutes=requested),
+        started_at=None if started is None else now - timedelta(minutes=started),
+    )
+
+
+@pytest.fixture
+def pending(cast):
+    """Two stalled reports (30 minutes is the default limit) and three that are not."""
+    return {
+        "running_lost": a_pending_report(
+            cast, "Running lost", status="running", requested=40, started=31
+        ),
+        "queued_lost": a_pending_report(
+            cast, "Queued lost", status="queued", requested=31, started=None
+        ),
+        "running_now": a_pending_report(
+            cast, "Running now", status="running", requested=40, started=5
+        ),
+        "queued_now": a_pending_report(
+            cast, "Queued now", status="queued", requested=29, started=None
+        ),
+        "done": a_stored_report(cast, postmortem=a_final_postmortem(cast, title="Done long ago")),
+    }
+
+
+def test_beat_marks_failed_the_reports_pending_longer_than_the_setting(cast, pending, settings):
+    from portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-fail-stalled"]
+    app.loader.import_default_modules()
+    assert app.tasks[entry["task"]]() == 2
+    for name, report in pending.items():
+        report.refresh_from_db()
+        if name.endswith("_lost"):
+            assert report.status == "failed", name
+            assert report.error == STALLED and report.finished_at is not None
+        else:
+            assert report.status != "failed", name
+    assert reports_fail_stalled() == 0  # nothing left to mark
+
+
+def test_the_limit_is_a_setting(cast, pending, settings):
+    settings.REPORT_STALE_AFTER_MINUTES = 45
+    assert reports_fail_stalled() == 0
+    settings.REPORT_STALE_AFTER_MINUTES = 20
+    assert reports_fail_stalled(now=timezone.now()) == 3  # 29 minutes in the queue too
+
+
+def test_a_lost_report_is_shown_stalled_with_generate_again(
+    cast, client, pending, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.staff)
+    lost = pending["running_lost"]
+    detail = reverse(
+        "reports:detail", kwargs={"client": cast.client.public_id, "pk": lost.public_id}
+    )
+    body = client.get(detail).content.decode()
+    assert "Stalled" in body and "the job making it was lost" in body
+    assert "Generating the PDF" not in body and 'hx-trigger="every 1s"' not in body
+    regenerate = reverse(
+        "reports:regenerate", kwargs={"client": cast.client.public_id, "pk": lost.public_id}
+    )
+    assert f'action="{regenerate}"' in body
+
+    running = pending["running_now"]
+    body = client.get(
+        reverse("reports:detail", kwargs={"client": cast.client.public_id, "pk": running.public_id})
+    ).content.decode()
+    assert "Generating the PDF" in body and 'hx-trigger="every 1s"' in body
+    assert "Stalled" not in body
+
+    listing = client.get(reverse("reports:list", kwargs={"client": cast.client.public_id}))
+    rows = {
+        title: row
+        for row in listing.content.decode().split("<tr>")
+        for title in ("Running lost", "Queued lost", "Running now", "Queued now")
+        if f"Post-mortem: {title}<" in row
+    }
+    assert "Stalled" in rows["Running lost"] and "Stalled" in rows["Queued lost"]
+    assert "Being generated (40%)" in rows["Running now"] and "Queued (0%)" in rows["Queued now"]
+
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(regenerate, {"paper_size": "a4"})
+    assert response.status_code == 302 and len(queued) == 1
+    lost.refresh_from_db()
+    assert lost.status == "queued" and lost.started_at is None
+    body = client.get(detail).content.decode()
+    assert "Stalled" not in body and "Waiting for a worker" in body
+
+
+def test_read_only_staff_sees_a_stalled_report_without_the_button(cast, client, pending):
+    client.force_login(cast.readonly_staff)
+    lost = pending["queued_lost"]
+    body = client.get(
+        reverse("reports:detail", kwargs={"client": cast.client.public_id, "pk": lost.public_id})
+    ).content.decode()
+    assert "Stalled" in body and "Generate again</button>" not in body
+
+
+def test_a_limit_shorter_than_a_pdf_can_take_stops_the_start():
+    from tests.portal.test_settings import manage
+
+    result = manage("check", DEBUG="1", REPORT_STALE_AFTER_MINUTES="5")
+    assert result.returncode != 0
+    assert "REPORT_STALE_AFTER_MINUTES=5 is too short" in result.stderr
