@@ -5,7 +5,6 @@ number of mentions or entries, so the page stays fast in a big crisis."""
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -168,6 +167,18 @@ def format_duration(value: timedelta | None) -> str:
         return f"{hours} h {mins:02d} min"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h"
+
+
+def median_duration(values: list[timedelta]) -> timedelta | None:
+    """The median of some durations (halfway between the two middle ones for an even
+    number); None for none. statistics.median would do, but is typed for numbers only."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[mid]
+    return (ordered[mid - 1] + ordered[mid]) / 2
 
 
 @dataclass(frozen=True)
@@ -352,5 +363,5 @@ def assessment(incident: Incident, *, now: datetime | None = None) -> Assessment
         top_authors=[Ranked(r["author"], r["reach"] or 0, r["n"]) for r in authors],
         explanation=incident.alert.explanation if incident.alert is not None else "",
         unanswered_negative=unanswered,
-        median_first_response=statistics.median(waits) if waits else None,
+        median_first_response=median_duration(waits),
     )

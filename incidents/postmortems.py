@@ -33,7 +33,12 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from incidents.drill_mentions import real_mentions
-from incidents.incident_selectors import Metric, format_duration, incident_metrics
+from incidents.incident_selectors import (
+    Metric,
+    format_duration,
+    incident_metrics,
+    median_duration,
+)
 from incidents.incident_services import add_system_entry, locked_incident
 from incidents.models import (
     EntryKind,
@@ -334,16 +339,6 @@ def _percentile(values: list[timedelta], q: float) -> timedelta | None:
     return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
 
 
-def _median(values: list[timedelta]) -> timedelta | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[mid]
-    return (ordered[mid - 1] + ordered[mid]) / 2
-
-
 def _response_times(incident: Incident) -> ResponseTimes:
     negative = (
         Mention.objects.filter(Q(incidents=incident) | Q(responses__incident=incident))
@@ -380,7 +375,7 @@ def _response_times(incident: Incident) -> ResponseTimes:
         negative=total,
         answered=answered,
         replied=len(waits),
-        median=_median(waits),
+        median=median_duration(waits),
         p90=_percentile(waits, 0.9),
         buckets=buckets,
     )

@@ -23,6 +23,7 @@ from incidents.incident_selectors import (
     Metric,
     format_duration,
     incident_metrics,
+    median_duration,
     with_first_statement,
 )
 from incidents.models import ACTION_ITEM_OPEN_STATUSES, ActionItem, Incident
@@ -108,16 +109,6 @@ class Trends:
     clients: list[ClientRow] = field(default_factory=list)
 
 
-def _median(values: list[timedelta]) -> timedelta | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return ordered[middle - 1] + (ordered[middle] - ordered[middle - 1]) / 2
-
-
 def _summaries(rows: list[list[Metric]]) -> list[MilestoneSummary]:
     summaries = []
     for label in MILESTONES:
@@ -127,7 +118,7 @@ def _summaries(rows: list[list[Metric]]) -> list[MilestoneSummary]:
         summaries.append(
             MilestoneSummary(
                 label=label,
-                median=_median(values),
+                median=median_duration(values),
                 measured=len(values),
                 met=sum(1 for v in verdicts if v),
                 judged=len(verdicts),
