@@ -206,8 +206,13 @@ def plan_revision_approve(*, revision: PlanRevision, by: User) -> PlanRevision:
     plan.save(update_fields=["next_review_date", "last_review_reminder_on"])
     # Post-mortem action items that opened this revision (guide V.B) are done once the
     # changed plan is in force; dropped or already done ones are left as they are.
-    revision.action_items.filter(status__in=["open", "in_progress"]).update(
-        status="done", completed_at=now, updated_by=by, updated_at=now
+    # Imported here, not at the top: incidents builds on plans (its post-mortem actions
+    # call these services), so plans imports incidents only when the call is made, as
+    # plans/views/plan.py does for the revision page's items.
+    from incidents.models import ACTION_ITEM_OPEN_STATUSES, ActionItemStatus
+
+    revision.action_items.filter(status__in=ACTION_ITEM_OPEN_STATUSES).update(
+        status=ActionItemStatus.DONE, completed_at=now, updated_by=by, updated_at=now
     )
     return revision
 

@@ -3,10 +3,18 @@ message, the diff, the printable plan and the portal's view of the plan."""
 
 from __future__ import annotations
 
-from django.urls import reverse
+import re
+from datetime import timedelta
 
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents.models import ActionItem, ActionItemStatus, Incident, IncidentStatus
+from incidents.postmortem_actions import action_item_create
+from incidents.postmortems import postmortem_create
 from plans.models import CrisisPlan, PlanRevision, RevisionStatus
 from plans.services import plan_revision_start, plan_revision_update
+from tests.incidents.incident_factories import an_incident
 from tests.plans.factories import approved_plan
 
 
@@ -94,6 +102,46 @@ def test_approve_through_the_page_records_the_approver(cast, client):
     first.refresh_from_db()
     assert (draft.status, draft.approved_by) == (RevisionStatus.APPROVED, cast.manager)
     assert first.status == RevisionStatus.SUPERSEDED
+
+
+def test_approving_through_the_page_completes_the_action_items_it_carries(cast, client):
+    plan, _ = approved_plan(cast.client, cast.owner)
+    draft = plan_revision_start(plan=plan, by=cast.staff)
+    incident = an_incident(cast)
+    Incident.objects.filter(pk=incident.pk).update(
+        status=IncidentStatus.RESOLVED, resolved_at=timezone.now()
+    )
+    incident.status = IncidentStatus.RESOLVED
+    pm = postmortem_create(incident=incident, by=cast.owner)
+    earlier = timezone.now() - timedelta(days=2)
+    items = {}
+    for status in ActionItemStatus:
+        item = action_item_create(postmortem=pm, by=cast.owner, title=f"Item {status.label}")
+        ActionItem.objects.filter(pk=item.pk).update(
+            status=status, plan_revision=draft, completed_at=earlier
+        )
+        items[status] = item
+    unlinked = action_item_create(postmortem=pm, by=cast.owner, title="Not about the plan")
+
+    client.force_login(cast.staff)
+    client.post(url("revision_submit", cast.client, pk=draft.public_id))
+    client.force_login(cast.manager)
+    client.post(url("revision_approve", cast.client, pk=draft.public_id))
+
+    after = {s: ActionItem.objects.get(pk=i.pk) for s, i in items.items()}
+    for was in (ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS):
+        assert after[was].status == ActionItemStatus.DONE
+        assert after[was].completed_at > earlier and after[was].updated_by == cast.manager
+    assert after[ActionItemStatus.DONE].completed_at == earlier  # not completed twice
+    assert after[ActionItemStatus.DROPPED].status == ActionItemStatus.DROPPED
+    assert ActionItem.objects.get(pk=unlinked.pk).status == ActionItemStatus.OPEN
+    page = client.get(url("revision", cast.client, pk=draft.public_id)).content.decode()
+    for title, shown in (
+        ("Item Open", "done"),
+        ("Item In progress", "done"),
+        ("Item Dropped", "dropped"),
+    ):
+        assert re.search(rf"{title}</a> <span[^>]*>[^<]*· {shown}\b", page), title
 
 
 def test_read_only_staff_cannot_approve(cast, client):
