@@ -17,14 +17,14 @@ id).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from incidents.ingest import IngestResult, ingest_entries
 from incidents.models import Source
-from incidents.monitoring.parse import ParsedEntry
+from incidents.monitoring.parse import ParsedEntry, iso_date
 from incidents.monitoring.text import html_to_text, plain_line
 from incidents.webhooks import SignatureError, verify
 
@@ -43,18 +43,6 @@ class PushRefused(Exception):
         self.status = status
         self.message = message
         self.problems = problems or []
-
-
-def _parse_date(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment
 
 
 def _entry(index: int, item: Any, now: datetime, problems: list[str]) -> ParsedEntry | None:
@@ -89,7 +77,8 @@ def _entry(index: int, item: Any, now: datetime, problems: list[str]) -> ParsedE
     ):
         problems.append(f'{where}: "author_reach" must be a whole number of at least 0.')
     published = item.get("published")
-    moment = _parse_date(published)
+    # Only a string: a number would otherwise be read as a basic-format date (20260501).
+    moment = iso_date(published) if isinstance(published, str) else None
     if published is not None and moment is None:
         problems.append(
             f'{where}: "published" must be an ISO 8601 date-time, e.g. "2026-05-01T10:00:00Z".'

@@ -172,14 +172,17 @@ def _sane_date(value: datetime | None, now: datetime) -> datetime | None:
     return value
 
 
-def _iso_date(value: Any) -> datetime | None:
+def iso_date(value: Any) -> datetime | None:
+    """An ISO 8601 date-time (a trailing Z or z is UTC, as is one with no offset), or
+    None. Feeds and pushed mentions (incidents.push) read their dates with it."""
     text = _str(value).strip()
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class _Builder:
@@ -469,7 +472,7 @@ def _ffp_entries(result: Any, builder: _Builder, body: bytes) -> tuple[str, str 
             title=html_to_text(_str(entry.get("title")), max_chars=MAX_TITLE_CHARS),
             text=text,
             author=html_to_text(_str(entry.get("author")), max_chars=MAX_AUTHOR_CHARS),
-            published=_iso_date(entry.get("published") or entry.get("updated")),
+            published=iso_date(entry.get("published") or entry.get("updated")),
             language_hint=_str(first.get("language")) or feed_language,
         )
     return html_to_text(_str(feed.get("title")), max_chars=MAX_TITLE_CHARS), feed_language
@@ -615,7 +618,7 @@ def _parse_json_feed(data: dict[str, Any], base_url: str, detect: bool) -> Parse
             title=_plain(item.get("title"), MAX_TITLE_CHARS),
             text=text,
             author=_json_author(item) or feed_author,
-            published=_iso_date(item.get("date_published") or item.get("date_modified")),
+            published=iso_date(item.get("date_published") or item.get("date_modified")),
             language_hint=_str(item.get("language")) or feed_language,
         )
     problems = builder.problems()
@@ -668,7 +671,7 @@ def _parse_mastodon(statuses: list[Any], base_url: str, detect: bool) -> ParsedF
             text=text,
             author=_plain(account.get("acct"), MAX_AUTHOR_CHARS),
             author_reach=reach,
-            published=_iso_date(post.get("created_at")),
+            published=iso_date(post.get("created_at")),
             language_hint=_str(post.get("language")),
         )
     problems = builder.problems()

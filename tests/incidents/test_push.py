@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC
 
 import pytest
 from django.test import Client as HttpClient
@@ -123,6 +124,25 @@ def test_bad_items_are_listed_and_nothing_is_stored(source):
         'mentions[3]: "url" must be an http(s) address.',
     ]
     assert not Mention.objects.exists()
+
+
+def test_dates_are_read_as_feeds_read_them(source):
+    mentions = [
+        {"id": "z", "text": "a", "published": "2026-11-23T10:00:00z"},  # lower-case z: UTC
+        {"id": "naive", "text": "b", "published": "2026-11-23T11:00:00"},  # no offset: UTC
+        {"id": "paris", "text": "c", "published": "2026-11-23T13:00:00+01:00"},
+    ]
+    assert push(source, {"mentions": mentions}).status_code == 200
+    hours = {m.external_id: m.published_at.astimezone(UTC).hour for m in Mention.objects.all()}
+    assert hours == {"z": 10, "naive": 11, "paris": 12}
+
+
+def test_a_number_is_not_a_date(source):
+    response = push(source, {"mentions": [{"id": "n", "text": "a", "published": 20261123}]})
+    assert response.status_code == 400
+    assert response.json()["problems"] == [
+        'mentions[0]: "published" must be an ISO 8601 date-time, e.g. "2026-05-01T10:00:00Z".'
+    ]
 
 
 def test_a_body_without_a_mentions_list_is_refused(source):
