@@ -9,6 +9,7 @@ from incidents.models import (
     Mention,
     MentionResponse,
     MonitoringProfile,
+    Report,
     Source,
     StakeholderNotification,
     Statement,
@@ -144,3 +145,60 @@ class MentionResponseAdmin(admin.ModelAdmin[MentionResponse]):
 class StakeholderNotificationAdmin(admin.ModelAdmin[StakeholderNotification]):
     list_display = ["incident", "contact", "channel", "severity", "automatic", "notified_at"]
     list_filter = ["automatic", "channel"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin[Report]):
+    """View and delete only (deleting removes the file too: report_signals). A report is
+    made and remade by its request service and task; its History lists every download
+    (incidents.reports.report_downloaded)."""
+
+    list_display = [
+        "requested_at",
+        "__str__",
+        "client",
+        "status",
+        "paper_size",
+        "generation",
+        "pages",
+        "finished_at",
+    ]
+    list_filter = ["kind", "variant", "status", "client__agency"]
+    search_fields = ["client__name", "postmortem__incident__title", "public_id"]
+    list_select_related = ["client"]
+    date_hierarchy = "requested_at"
+    # Every field read-only; the file by its name only (media is served through the
+    # scoped download views, never by a URL of its own).
+    fields = (
+        "public_id",
+        "client",
+        "kind",
+        "postmortem",
+        "plan_revision",
+        "variant",
+        "paper_size",
+        "status",
+        "progress",
+        "error",
+        "generation",
+        "stored_file",
+        "file_generation",
+        "pages",
+        "byte_size",
+        "render_seconds",
+        "requested_by",
+        "requested_at",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Report | None = None) -> bool:
+        return False
+
+    @admin.display(description="file in media storage")
+    def stored_file(self, obj: Report) -> str:
+        return obj.file.name or "—"

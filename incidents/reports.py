@@ -12,6 +12,10 @@ A task that is lost altogether (a broker restarted without its queue) would leav
 row queued or running for ever: one pending longer than REPORT_STALE_AFTER_MINUTES is
 "stalled". Pages show it as failed at once (`with_stalled`), and a beat task marks it
 failed (`reports_fail_stalled`), so a late delivery of the lost task does nothing.
+
+Every download is recorded (`report_downloaded`) in the admin's log (LogEntry), the
+audit trail the site's operators already read: the report's History page in the admin
+lists who downloaded which file of it, when, and from where.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
@@ -165,6 +171,35 @@ def reports_fail_stalled(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     return Report.objects.filter(_stalled(now)).update(
         status=ReportStatus.FAILED, error=STALLED, progress=0, finished_at=now
+    )
+
+
+# -- downloads -------------------------------------------------------------------------------
+
+
+def report_downloaded(*, report: Report, by: User, where: str) -> None:
+    """Record that `by` downloaded the report's current file (`where`: "agency pages"
+    or "client portal"). A download is not a change; the admin's log has no other
+    kind for it, and its History page shows the message as written."""
+    name = report_file_name(report)
+    LogEntry.objects.create(
+        user=by,
+        content_type=ContentType.objects.get_for_model(Report),
+        object_id=str(report.pk),
+        object_repr=name[:200],
+        action_flag=CHANGE,
+        change_message=(
+            f"Downloaded the PDF ({report.get_variant_display().lower()}, "
+            f"generation {report.file_generation}) from the {where}."
+        ),
+    )
+    logger.info(
+        "Report %s (%s, generation %s) downloaded by user %s from the %s",
+        report.public_id,
+        name,
+        report.file_generation,
+        by.public_id,
+        where,
     )
 
 

@@ -33,6 +33,7 @@ from incidents.models import (
 from incidents.reports import (
     STALLED,
     ReportError,
+    report_downloaded,
     report_file_name,
     report_request_plan,
     report_request_postmortem,
@@ -90,13 +91,16 @@ def _page(request: HttpRequest, reports: QuerySet[Report]) -> dict[str, Any]:
     }
 
 
-def _download(report: Report) -> FileResponse:
+def _download(request: HttpRequest, report: Report, *, where: str) -> FileResponse:
+    """The report's file as an attachment; a GET that finds it is recorded (audit)."""
     if not report.file:
         raise Http404("This report has no file yet.")
     try:
         handle = report.file.open("rb")
     except FileNotFoundError as e:
         raise Http404("The report's file is missing; generate it again.") from e
+    if request.method == "GET":
+        report_downloaded(report=report, by=user_of(request), where=where)
     response = FileResponse(
         handle,
         content_type="application/pdf",
@@ -256,7 +260,7 @@ class ReportDownloadView(_Reports):
     http_method_names = ["get", "head"]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
-        return _download(self.report())
+        return _download(request, self.report(), where="agency pages")
 
 
 # -- the client portal ----------------------------------------------------------------------
@@ -286,6 +290,5 @@ class PortalReportListView(PortalClientPage):
 class PortalReportDownloadView(ClientPortalView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
         client = portal_client(self.scope, kwargs["client"])
-        return _download(
-            get_object_or_404(_portal_reports(self.scope, client), public_id=kwargs["pk"])
-        )
+        report = get_object_or_404(_portal_reports(self.scope, client), public_id=kwargs["pk"])
+        return _download(request, report, where="client portal")

@@ -7,11 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Report
 from incidents.reports import STALLED, reports_fail_stalled
+from portal.models import User
 from tests.incidents.report_helpers import a_final_postmortem, a_stored_report
 
 
@@ -180,3 +183,72 @@ def test_a_limit_shorter_than_a_pdf_can_take_stops_the_start():
     result = manage("check", DEBUG="1", REPORT_STALE_AFTER_MINUTES="5")
     assert result.returncode != 0
     assert "REPORT_STALE_AFTER_MINUTES=5 is too short" in result.stderr
+
+
+# -- the admin and the audit of downloads ------------------------------------------------------
+
+
+def downloads_of(report) -> list[LogEntry]:
+    return list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Report), object_id=str(report.pk)
+        ).select_related("user")
+    )
+
+
+def test_every_download_is_recorded_with_who_and_where(cast, client):
+    report = a_stored_report(cast)
+    internal = a_stored_report(cast, variant="internal", postmortem=report.postmortem)
+    staff_url = reverse(
+        "reports:download", kwargs={"client": cast.client.public_id, "pk": report.public_id}
+    )
+    portal_url = reverse(
+        "reportsportal:download", kwargs={"client": cast.client.public_id, "pk": report.public_id}
+    )
+    client.force_login(cast.staff)
+    before = timezone.now()
+    assert client.get(staff_url).status_code == 200
+    client.force_login(cast.contact_user)
+    assert client.get(portal_url).status_code == 200
+    internal_url = reverse(
+        "reportsportal:download", kwargs={"client": cast.client.public_id, "pk": internal.public_id}
+    )
+    assert client.get(internal_url).status_code == 404  # refused: nothing to record
+    client.force_login(cast.outsider)
+    assert client.get(staff_url).status_code == 404
+
+    entries = sorted(downloads_of(report), key=lambda e: e.action_time)
+    assert [(e.user, e.change_message) for e in entries] == [
+        (cast.staff, "Downloaded the PDF (client version, generation 0) from the agency pages."),
+        (
+            cast.contact_user,
+            "Downloaded the PDF (client version, generation 0) from the client portal.",
+        ),
+    ]
+    assert all(e.action_time >= before for e in entries)
+    assert entries[0].object_repr.endswith("-client.pdf")
+    assert downloads_of(internal) == []
+
+
+def test_the_admin_lists_reports_read_only_and_shows_their_downloads(cast, client):
+    report = a_stored_report(cast)
+    client.force_login(cast.staff)
+    client.get(
+        reverse(
+            "reports:download", kwargs={"client": cast.client.public_id, "pk": report.public_id}
+        )
+    )
+    operator = User.objects.create_superuser("ops@firebreak.test", full_name="Olga Operator")
+    client.force_login(operator)
+    listing = client.get(reverse("admin:incidents_report_changelist")).content.decode()
+    assert "Post-mortem PDF (client version)" in listing
+    page = client.get(reverse("admin:incidents_report_change", args=[report.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="_save"' not in body  # view only
+    assert report.file.name in body and f'href="{report.file.url}"' not in body
+    assert client.get(reverse("admin:incidents_report_add")).status_code == 403
+    history = client.get(reverse("admin:incidents_report_history", args=[report.pk]))
+    text = history.content.decode()
+    assert "Downloaded the PDF (client version, generation 0) from the agency pages." in text
+    assert "Sam Staff" in text
