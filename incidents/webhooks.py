@@ -4,11 +4,13 @@ Outgoing: an event (e.g. "alert.raised") becomes one WebhookDelivery per active 
 of the agency subscribed to it, posted by the `deliver_webhook` task after commit, with
 retries and back-off. The POST goes through the feed fetcher's address checks: an
 endpoint cannot reach loopback, private or link-local (cloud metadata) addresses unless
-FEED_ALLOWED_HOSTS allows the host, and the connection goes to the checked address. An
-endpoint that fails `DISABLE_AFTER` delivery attempts in a row is switched off (its
-page says why); turning it back on starts the count again. A failed attempt that may
-succeed later (no connection, a 5xx, 408 or 429) is retried `MAX_RETRIES` times, the
-delays doubling from `retry_delay(0)` (30 s) to an hour, one to two hours in all.
+FEED_ALLOWED_HOSTS allows the host, and the connection goes to the checked addresses,
+each in turn until one accepts it (a refused or timed-out connect sent nothing, so the
+next address is tried). An endpoint that fails `DISABLE_AFTER` delivery attempts in a
+row is switched off (its page says why); turning it back on starts the count again. A
+failed attempt that may succeed later (no connection, a 5xx, 408 or 429) is retried
+`MAX_RETRIES` times, the delays doubling from `retry_delay(0)` (30 s) to an hour, one to
+two hours in all.
 
 The events, their payloads and where they are emitted: incidents/webhook_events.py.
 Managing endpoints (create, edit, enable, rotate the secret, test ping, redeliver):
@@ -51,6 +53,9 @@ MAX_RETRIES = 8
 RETRY_BASE_SECONDS = 30.0
 RETRY_MAX_SECONDS = 3600.0
 TIMEOUT_SECONDS = 10.0
+# Connecting to the addresses of an endpoint's name, one after another, stops after this
+# many timeouts' worth of time.
+ADDRESSES_TIMEOUT_FACTOR = 3
 MAX_RESPONSE_CHARS = 500
 PING = "ping"
 KEEP_DELIVERIES = timedelta(days=30)  # the delivery log's memory (each keeps its payload)
@@ -174,7 +179,12 @@ def _post(url: str, body: bytes, headers: dict[str, str], settings: FetchSetting
         limits=httpx.Limits(max_keepalive_connections=0),
     ) as client:
         last = "Could not connect to the webhook endpoint."
+        # Each address may take the whole connect timeout: a name with many dead addresses
+        # must not hold the worker for minutes.
+        give_up = time.monotonic() + TIMEOUT_SECONDS * ADDRESSES_TIMEOUT_FACTOR
         for address in addresses:
+            if time.monotonic() >= give_up:
+                break
             request = client.build_request(
                 "POST",
                 parsed.copy_with(host=address),
@@ -193,6 +203,15 @@ def _post(url: str, body: bytes, headers: dict[str, str], settings: FetchSetting
                     status = response.status_code
                 finally:
                     response.close()
+            except httpx.ConnectTimeout:
+                # Not an httpx.ConnectError: without this the attempt ended here, however
+                # many other addresses the name has (a dead server of a pool, an IPv6
+                # address the network cannot reach). Nothing was sent: try the next one.
+                last = (
+                    "The webhook endpoint did not accept a connection within "
+                    f"{TIMEOUT_SECONDS:g} seconds."
+                )
+                continue
             except httpx.ConnectError as exc:
                 last = f"Could not connect to the webhook endpoint ({exc})."
                 continue

@@ -3,6 +3,7 @@ matching If-None-Match), scripted status sequences, and a log of every request."
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,6 +98,31 @@ def local_server() -> Iterator[LocalServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def unanswered(address: str, port: int) -> Iterator[None]:
+    """A listener at address:port whose queue is full: a connection to it is never
+    accepted, the client's connect times out (as with a dead server that drops packets).
+    Linux drops the SYN to a full accept queue; any 127.x address is loopback there, so
+    127.0.0.2 can stand beside a server on 127.0.0.1 at the same port."""
+    listener = socket.socket()
+    listener.bind((address, port))
+    listener.listen(0)
+    filler = socket.create_connection((address, port), timeout=1)
+    try:
+        with socket.socket() as probe:
+            probe.settimeout(0.2)
+            try:
+                probe.connect((address, port))
+            except TimeoutError:
+                pass
+            else:
+                raise AssertionError(f"{address}:{port} accepted a connection")
+        yield
+    finally:
+        filler.close()
+        listener.close()
 
 
 def rss(items: list[dict[str, str]], title: str = "Brand news") -> bytes:

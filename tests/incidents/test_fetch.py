@@ -33,6 +33,7 @@ from incidents.monitoring.fetch import (
     fetch,
     is_public_address,
 )
+from tests.incidents.local_server import unanswered
 
 FEED = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title>'
@@ -254,6 +255,25 @@ def test_connection_goes_to_the_checked_address_with_the_original_host_header(
     result = fetch(f"http://feeds.internal.test:{port}/echo-host")
     assert result.body == f"feeds.internal.test:{port}".encode()
     assert lookups.count("feeds.internal.test") == 1
+
+
+def test_a_connect_timeout_on_one_address_tries_the_next(
+    server: str, allowed: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The name resolves to a server that never accepts a connection first, then to ours.
+    allowed.FEED_ALLOWED_HOSTS = ["feeds.internal.test"]
+    port = int(server.rsplit(":", 1)[1])
+    real = socket.getaddrinfo
+
+    def fake(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "feeds.internal.test":
+            return real("127.0.0.2", *args, **kwargs) + real("127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    with unanswered("127.0.0.2", port):
+        result = fetch(f"http://feeds.internal.test:{port}/echo-host")
+    assert result.body == f"feeds.internal.test:{port}".encode()
 
 
 def test_a_stalled_dns_server_fails_the_fetch_in_bounded_time(

@@ -5,6 +5,7 @@ real Celery worker and switched off after failures in a row, with the reason rec
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -12,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from incidents import webhooks
 from incidents.incident_services import incident_change_severity
 from incidents.models import WebhookDelivery, WebhookEndpoint
 from incidents.statement_services import statement_approve, statement_draft, statement_publish
@@ -23,9 +25,17 @@ from incidents.webhook_events import (
     SEVERITY_CHANGED,
     STATEMENT_PUBLISHED,
 )
-from incidents.webhooks import SIGNATURE_HEADER, SignatureError, retry_delay, sign, verify
+from incidents.webhooks import (
+    SIGNATURE_HEADER,
+    DeliveryFailed,
+    SignatureError,
+    attempt_delivery,
+    retry_delay,
+    sign,
+    verify,
+)
 from tests.incidents.incident_factories import an_incident
-from tests.incidents.local_server import LocalServer, Route, Seen, local_server
+from tests.incidents.local_server import LocalServer, Route, Seen, local_server, unanswered
 
 
 @pytest.fixture
@@ -179,6 +189,79 @@ def test_a_raised_alert_is_sent_with_a_link_to_it(cast, hook_server, on_commit, 
     page = client.get(url.removeprefix(settings.SITE_URL).split("#")[0])
     assert page.status_code == 200
     assert f'id="alert-{alert.public_id}"' in page.text
+
+
+@pytest.fixture
+def two_addresses(hook_server, monkeypatch, settings) -> Iterator[int]:
+    """hooks.internal.test resolves to 127.0.0.2 (a server that never answers a
+    connection) first, then 127.0.0.1 (the hook server); the hook server's port."""
+    port = int(hook_server.url.rsplit(":", 1)[1])
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host == "hooks.internal.test":
+            return real("127.0.0.2", *args, **kwargs) + real("127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.5)
+    settings.FEED_ALLOWED_HOSTS = ["hooks.internal.test"]
+    with unanswered("127.0.0.2", port):
+        yield port
+
+
+def test_a_connect_timeout_on_one_address_tries_the_next(cast, hook_server, two_addresses):
+    hook_server.routes["/hook"] = Route(body=b"ok")
+    endpoint = WebhookEndpoint.objects.create(
+        agency=cast.agency,
+        url=f"http://hooks.internal.test:{two_addresses}/hook",
+        events=[INCIDENT_OPENED],
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event=INCIDENT_OPENED, payload={"data": {}}
+    )
+    started = time.monotonic()
+    assert attempt_delivery(delivery=delivery) is True
+    assert time.monotonic() - started >= 0.5  # the first address was waited for
+    (seen,) = hook_server.requests_to("/hook")
+    assert seen.headers["host"] == f"hooks.internal.test:{two_addresses}"
+    verify(seen.body, seen.headers[SIGNATURE_HEADER.lower()], endpoint.secret)
+    delivery.refresh_from_db()
+    assert delivery.last_status == 200 and delivery.delivered_at is not None
+    assert delivery.attempts == 1
+
+
+def test_the_addresses_of_a_name_are_still_checked_before_any_is_tried(
+    cast, hook_server, two_addresses, settings
+):
+    settings.FEED_ALLOWED_HOSTS = []
+    endpoint = WebhookEndpoint.objects.create(
+        agency=cast.agency,
+        url=f"http://hooks.internal.test:{two_addresses}/hook",
+        events=[INCIDENT_OPENED],
+    )
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=INCIDENT_OPENED, payload={})
+    assert attempt_delivery(delivery=delivery) is False
+    assert "internal or private network address" in delivery.last_response
+    assert hook_server.seen == []
+
+
+def test_when_no_address_accepts_the_attempt_says_so_and_is_retried(
+    cast, hook_server, monkeypatch, settings
+):
+    port = int(hook_server.url.rsplit(":", 1)[1])
+    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.3)
+    settings.FEED_ALLOWED_HOSTS = ["127.0.0.2"]
+    endpoint = WebhookEndpoint.objects.create(
+        agency=cast.agency, url=f"http://127.0.0.2:{port}/hook", events=[INCIDENT_OPENED]
+    )
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=INCIDENT_OPENED, payload={})
+    with unanswered("127.0.0.2", port), pytest.raises(DeliveryFailed):
+        attempt_delivery(delivery=delivery)
+    assert delivery.last_response == (
+        "The webhook endpoint did not accept a connection within 0.3 seconds."
+    )
+    assert delivery.delivered_at is None and hook_server.seen == []
 
 
 def test_drills_send_no_webhooks(cast, hook_server, on_commit):
