@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Mention, Source, SourceKind, WatchTerm
@@ -221,7 +222,7 @@ def test_a_mastodon_account_is_looked_up_at_the_first_poll_only(account, server)
     assert len(server.requests_to("/api/v1/accounts/109/statuses?limit=40")) == 2
 
 
-def test_a_changed_mastodon_account_address_is_looked_up_again(account, server):
+def test_a_changed_mastodon_account_address_is_looked_up_again(cast, account, server, client):
     poll_source(source=account)
     server.routes["/api/v1/accounts/lookup"] = Route(
         content_type="application/json", body=b'{"id":"200","acct":"acmefoods"}'
@@ -229,9 +230,18 @@ def test_a_changed_mastodon_account_address_is_looked_up_again(account, server):
     server.routes["/api/v1/accounts/200/statuses"] = Route(
         content_type="application/json", body=b"[]"
     )
-    edited = Source.objects.get(pk=account.pk)
-    edited.url = f"{server.url}/@acmefoods"
-    edited.save()
+    client.force_login(cast.manager)
+    edit = reverse(
+        "monitoring:source_edit", kwargs={"client": cast.client.public_id, "pk": account.public_id}
+    )
+    form = {
+        "name": account.name,
+        "kind": SourceKind.MASTODON_ACCOUNT,
+        "url": f"{server.url}/@acmefoods",
+        "interval_minutes": 10,
+        "enabled": "on",
+    }
+    assert client.post(edit, form).status_code == 302
     assert Source.objects.get(pk=account.pk).mastodon_account_id == ""
     assert poll_source(source=Source.objects.get(pk=account.pk)).ok
     assert _lookups(server)[-1] == "/api/v1/accounts/lookup?acct=acmefoods"
