@@ -5,14 +5,19 @@ post-mortems with their action items.
 Every read goes through `Model.objects.within(scope)` with the portal scope, so the
 models' `scope_spec.portal` decides: drills never appear, internal timeline entries and
 unpublished statements never appear, a post-mortem only once final and shared.
+
+An incident's page shows its latest `UPDATES_PER_PAGE` updates and links to the ones
+before them (`?before=<the oldest shown>`, as the war room's "Load earlier"), so a long
+crisis costs the same few queries as a short one.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from clients.views.client_portal import PortalClientPage, client_pdfs, with_latest_statement
@@ -28,6 +33,31 @@ from incidents.models import (
 )
 
 PAST_PER_PAGE = 10
+UPDATES_PER_PAGE = 20
+
+
+def updates_before(
+    entries: QuerySet[TimelineEntry], before: str
+) -> tuple[list[TimelineEntry], bool, bool]:
+    """The latest `UPDATES_PER_PAGE` of `entries` (the client-visible entries of one
+    incident), newest first, before the entry named `before` when it is one of them.
+    Returns them, whether there are earlier ones, and whether `before` was used. Two
+    queries at most, however many entries there are."""
+    entries = entries.order_by("-created_at", "-id")
+    anchored = False
+    if before:
+        try:
+            anchor = entries.filter(public_id=before).values("created_at", "id").first()
+        except ValidationError:  # not a UUID: the latest updates
+            anchor = None
+        if anchor is not None:
+            anchored = True
+            entries = entries.filter(
+                Q(created_at__lt=anchor["created_at"])
+                | Q(created_at=anchor["created_at"], id__lt=anchor["id"])
+            )
+    latest = list(entries[: UPDATES_PER_PAGE + 1])
+    return latest[:UPDATES_PER_PAGE], len(latest) > UPDATES_PER_PAGE, anchored
 
 
 class PortalIncidentsView(PortalClientPage):
@@ -74,15 +104,21 @@ class PortalIncidentView(PortalClientPage):
             else ActionItem.objects.none()
         )
         is_current = incident.status in BEING_HANDLED_STATUSES
+        shown, has_earlier, anchored = updates_before(
+            TimelineEntry.objects.within(scope).filter(incident=incident),
+            self.request.GET.get("before", ""),
+        )
         # While it runs, the latest update comes first; afterwards the story reads in order.
-        order = ("-created_at", "-id") if is_current else ("created_at", "id")
+        timeline = shown if is_current else shown[::-1]
         context.update(
             incident=incident,
             is_current=is_current,
             statements=Statement.objects.within(scope)
             .filter(incident=incident)
             .order_by("-published_at", "-id"),
-            timeline=TimelineEntry.objects.within(scope).filter(incident=incident).order_by(*order),
+            timeline=timeline,
+            earlier_than=shown[-1] if has_earlier else None,
+            showing_earlier=anchored,
             tasks=IncidentTask.objects.within(scope).filter(incident=incident),
             postmortem=postmortem,
             pdf=client_pdfs(scope, postmortem=postmortem).first() if postmortem else None,
