@@ -1,12 +1,14 @@
 """Agency → API keys: owners and managers create keys for integrations (the full key is
 shown once, on the page the creation leads to, and never again), see when each was last
-used, and revoke them. Only the prefix and a hash of a key are stored."""
+used, and revoke them (revoked keys are listed newest first, a page at a time). Only the
+prefix and a hash of a key are stored."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,25 +17,33 @@ from django.views.decorators.cache import never_cache
 
 from portal.api.forms import ApiKeyForm
 from portal.api.keys import api_key_create, api_key_revoke
+from portal.handover import hand_over, handed_over
+from portal.http import PortalRequest
 from portal.models import ApiKey
 from portal.views.base import MemberView
 
-NEW_KEY_SESSION = "firebreak.new_api_key"
+REVOKED_PAGE_SIZE = 20
 
 
 @method_decorator(never_cache, name="dispatch")
 class ApiKeysView(MemberView):
     """GET: the agency's keys and the form for a new one. POST: create one, then redirect
-    to the list, which shows the full key once: it is handed over in the session and
-    removed from it by that very page (so a reload creates nothing and shows nothing)."""
+    to the list, which shows the full key once. The token is handed over through the
+    session for the redirect's request only (portal/handover.py): that page shows it, a
+    reload shows nothing, and going anywhere else first drops it, so it never waits in
+    the session for the list to be opened later.
+
+    For htmx (the pager of the revoked keys) only that list is rendered."""
 
     required_role = "manager"
     template_name = "agency/api_keys.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if cast(PortalRequest, request).htmx:
+            return render(request, "agency/_revoked_keys.html", {"page_obj": self.revoked()})
         extra: dict[str, Any] = {}
-        handed = request.session.pop(NEW_KEY_SESSION, None)
-        if isinstance(handed, dict) and isinstance(handed.get("key"), str):
+        handed = handed_over(request)
+        if handed is not None and isinstance(handed.get("key"), str):
             created = ApiKey.objects.within(self.scope).filter(public_id=handed["key"]).first()
             if created is not None:
                 extra = {"new_key": handed.get("token"), "created": created}
@@ -51,19 +61,26 @@ class ApiKeysView(MemberView):
             client=form.cleaned_data["client"],
             read_only=form.read_only,
         )
-        request.session[NEW_KEY_SESSION] = {"key": str(new.key.public_id), "token": new.token}
-        return HttpResponseRedirect(reverse("agency:api_keys"))
+        page = reverse("agency:api_keys")
+        hand_over(request, page, {"key": str(new.key.public_id), "token": new.token})
+        return HttpResponseRedirect(page)
+
+    def revoked(self) -> Page[ApiKey]:
+        keys = (
+            ApiKey.objects.within(self.scope)
+            .filter(revoked_at__isnull=False)
+            .select_related("revoked_by")
+            .order_by("-revoked_at", "-pk")
+        )
+        return Paginator(keys, REVOKED_PAGE_SIZE).get_page(self.request.GET.get("page"))
 
     def page(self, form: ApiKeyForm, status: int = 200, **extra: Any) -> HttpResponse:
-        keys = ApiKey.objects.within(self.scope).select_related(
-            "client", "created_by", "revoked_by"
+        active = (
+            ApiKey.objects.within(self.scope)
+            .filter(revoked_at__isnull=True)
+            .select_related("client", "created_by")
         )
-        context = {
-            "form": form,
-            "active": [k for k in keys if k.revoked_at is None],
-            "revoked": [k for k in keys if k.revoked_at is not None][:20],
-            **extra,
-        }
+        context = {"form": form, "active": active, "page_obj": self.revoked(), **extra}
         return render(self.request, self.template_name, context, status=status)
 
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from portal.api.keys import api_key_create, hash_token
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.api.keys import api_key_create, api_key_revoke, hash_token
+from portal.handover import SESSION_KEY
 from portal.models import ApiKey
 
 PAGE = "/agency/api-keys/"
@@ -86,3 +91,65 @@ def test_another_agencys_key_cannot_be_revoked(cast, client):
     theirs.key.refresh_from_db()
     assert theirs.key.revoked_at is None
     assert "Theirs" not in client.get(PAGE).content.decode()
+
+
+def _create(client, name: str = "Brandwatch"):  # type: ignore[no-untyped-def]
+    response = client.post(PAGE, {"name": name, "client": "", "access": "read"})
+    assert response.status_code == 302
+    return ApiKey.objects.get(name=name)
+
+
+def test_the_token_is_shown_on_the_next_page_only_once(cast, client):
+    client.force_login(cast.owner)
+    key = _create(client)
+    token = created_token(client.get(PAGE))
+    assert key.secret_hash == hash_token(token)
+    assert SESSION_KEY not in client.session
+    for _ in range(2):
+        page = client.get(PAGE).content.decode()
+        assert token not in page and "shown only this once" not in page
+        assert f"fbk_{key.prefix}_…" in page
+
+
+def test_going_elsewhere_first_drops_the_token_from_the_session(cast, client):
+    client.force_login(cast.owner)
+    key = _create(client)
+    elsewhere = client.get(reverse("portal:dashboard"))
+    assert elsewhere.status_code == 200
+    assert SESSION_KEY not in client.session
+    page = client.get(PAGE).content.decode()
+    assert "fbk_" + key.prefix + "_…" in page  # the key exists, listed as usual
+    assert "shown only this once" not in page
+    assert not re.search(r'value="fbk_', page)  # its token is gone for good
+
+
+def test_a_second_key_replaces_a_token_that_was_never_shown(cast, client):
+    client.force_login(cast.owner)
+    _create(client, "First")
+    second = _create(client, "Second")  # the first token is dropped by this request
+    page = client.get(PAGE)
+    assert hash_token(created_token(page)) == second.secret_hash
+    assert page.content.decode().count('value="fbk_') == 1
+
+
+def test_revoked_keys_are_paged_newest_first_with_their_count(cast, client):
+    start = timezone.now() - timedelta(days=30)
+    for n in range(23):
+        new = api_key_create(
+            agency=cast.agency, by=cast.owner, name=f"Old key {n:02}", client=None, read_only=True
+        )
+        api_key_revoke(key=new.key, by=cast.owner)
+        ApiKey.objects.filter(pk=new.key.pk).update(revoked_at=start + timedelta(hours=n))
+    api_key_create(agency=cast.agency, by=cast.owner, name="Live key", client=None, read_only=True)
+    client.force_login(cast.manager)
+
+    first = client.get(PAGE).content.decode()
+    assert 'Revoked keys <span class="muted small">(23)</span>' in first
+    assert "Page 1 of 2 · 23 in all" in first
+    assert "Old key 22" in first and "Old key 03" in first and "Old key 02" not in first
+    assert "Live key" in first
+
+    second = client.get(PAGE, {"page": 2}, headers={"HX-Request": "true"}).content.decode()
+    assert "Create a key" not in second  # only the list, for htmx
+    assert [f"Old key {n:02}" in second for n in (2, 1, 0, 3)] == [True, True, True, False]
+    assert "Page 2 of 2" in second
