@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from incidents.drill_mentions import DRILL_SOURCE_NAME
-from incidents.incident_selectors import format_duration, incident_metrics
+from incidents.incident_selectors import incident_metrics
 from incidents.incident_services import IncidentError, incident_open, timeline_add
 from incidents.ingest import ingest_entries
 from incidents.models import (
@@ -46,6 +46,7 @@ from incidents.models import (
     SourceKind,
 )
 from plans.models import Exercise, ExerciseStatus, Scenario
+from portal.durations import format_duration
 from portal.models import User
 
 DRILL_SIZE = 20

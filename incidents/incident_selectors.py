@@ -28,7 +28,7 @@ from incidents.models import (
     TimelineEntry,
 )
 from incidents.targets import targets_for
-from plans.targets import format_minutes
+from portal.durations import format_duration as format_duration  # still imported from here
 
 BASELINE = timedelta(weeks=4)
 TOP = 5
@@ -155,20 +155,6 @@ def roles_of(incident: Incident) -> list[IncidentRole]:
 # -- metrics and assessment -----------------------------------------------------------------
 
 
-def format_duration(value: timedelta | None) -> str:
-    """4 min, 1 h 05 min, 2 d 3 h; an em dash for nothing."""
-    if value is None:
-        return "—"
-    minutes = int(value.total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, mins = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {mins:02d} min"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
-
-
 def median_duration(values: list[timedelta]) -> timedelta | None:
     """The median of some durations (halfway between the two middle ones for an even
     number); None for none. statistics.median would do, but is typed for numbers only."""
@@ -196,8 +182,7 @@ class Metric:
 
     @property
     def target_label(self) -> str:
-        # Targets are round figures typed in the plan: "1 h", "1 d", "1 h 30 min".
-        return format_minutes(int(self.target.total_seconds() // 60))
+        return format_duration(self.target)
 
     @property
     def met(self) -> bool | None:

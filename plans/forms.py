@@ -31,9 +31,9 @@ from plans.targets import (
     MAX_TARGET_MINUTES,
     MILESTONES,
     default_targets,
-    format_minutes,
     plan_minutes,
 )
+from portal.durations import format_duration
 from portal.models import User
 
 
@@ -116,7 +116,7 @@ class TargetField(forms.Field):
     widget = forms.TextInput
 
     def prepare_value(self, value: Any) -> Any:
-        return format_minutes(value) if isinstance(value, int) else value
+        return format_duration(value) if isinstance(value, int) else value
 
     def to_python(self, value: Any) -> int | None:
         text = str(value or "").strip()
@@ -151,7 +151,7 @@ class EscalationForm(PortalForm):
             )
             default = default_targets(severity)
             for key, label in MILESTONES:
-                shown = format_minutes(default.minutes(key))
+                shown = format_duration(default.minutes(key))
                 self.fields[f"target_{key}_{severity}"] = TargetField(
                     label=f"Severity {severity}: time to {label}",
                     required=False,
@@ -185,7 +185,7 @@ class EscalationForm(PortalForm):
                     self.add_error(
                         f"target_{first}_{n}",
                         f"Longer than the target to resolve severity {n} "
-                        f"({format_minutes(effective[n]['resolve'])}).",
+                        f"({format_duration(effective[n]['resolve'])}).",
                     )
         for n in range(2, 5):
             for key, label in MILESTONES:
@@ -193,8 +193,8 @@ class EscalationForm(PortalForm):
                 if mine > lower and f"target_{key}_{n}" not in self.errors:
                     self.add_error(
                         f"target_{key}_{n}",
-                        f"Severity {n} would have longer to {label} ({format_minutes(mine)}) "
-                        f"than severity {n - 1} ({format_minutes(lower)}): a more severe "
+                        f"Severity {n} would have longer to {label} ({format_duration(mine)}) "
+                        f"than severity {n - 1} ({format_duration(lower)}): a more severe "
                         "incident needs a target at least as fast.",
                     )
         return data
@@ -271,22 +271,29 @@ def formset_rows(formset: Any) -> list[dict[str, Any]]:
 
 # -- scenarios and playbooks -----------------------------------------------------------------
 
+# A duration as people type it, and as portal.durations.format_duration writes it: "+30 min",
+# "2h", "1 day", "1 h 30 min", "1 d 2 h after opening"; a bare number is minutes.
+_UNIT = r"(?:minutes?|mins?|m|hours?|hrs?|hr|h|days?|d)"
 _OFFSET = re.compile(
-    r"^\+?\s*(\d+)\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)?\s*(after opening)?$",
+    rf"^\+?\s*(?:\d+|\d+\s*{_UNIT}(?:\s*\d+\s*{_UNIT})*)(?:\s*after opening)?$",
     re.IGNORECASE,
 )
+_PART = re.compile(rf"(\d+)\s*({_UNIT})?", re.IGNORECASE)
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440}
 
 
 def parse_offset(text: str) -> int:
-    """ "+30 min" -> 30, "2h" -> 120, "1 day" -> 1440, "45" -> 45 (minutes)."""
-    match = _OFFSET.match(text.strip())
-    if not match:
+    """ "+30 min" -> 30, "2h" -> 120, "1 day" -> 1440, "1 h 30 min" -> 90, "45" -> 45
+    (minutes). Whatever format_duration writes reads back to the same minutes."""
+    text = text.strip()
+    if not _OFFSET.match(text):
         raise forms.ValidationError(
             "Write the time after the incident opens, such as “+30 min”, “2 h” or “1 d”."
         )
-    unit = (match.group(2) or "m")[0].lower()
-    return int(match.group(1)) * _UNIT_MINUTES[unit]
+    return sum(
+        int(number) * _UNIT_MINUTES[(unit or "m")[0].lower()]
+        for number, unit in _PART.findall(text)
+    )
 
 
 class OffsetField(forms.Field):

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import Client
+from portal.durations import format_duration
 from portal.scoping import ScopedQuerySet, ScopeSpec
 
 
@@ -202,9 +203,7 @@ def format_offset(minutes: int) -> str:
     """120 -> "+2 h", 90 -> "+1 h 30 min", 1440 -> "+1 d"."""
     if minutes == 0:
         return "at opening"
-    from plans.targets import format_minutes
-
-    return "+" + format_minutes(minutes)
+    return "+" + format_duration(minutes)
 
 
 class PlaybookStep(models.Model):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from portal.durations import format_duration
+
 # (key, label): the four milestones, in the order of an incident's life.
 MILESTONES: list[tuple[str, str]] = [
     ("detect", "detect"),
@@ -97,7 +99,7 @@ class TargetRow:
 
     @property
     def text(self) -> str:
-        return format_minutes(self.minutes)
+        return format_duration(self.minutes)
 
 
 def target_rows(levels: Any, severity: int) -> list[TargetRow]:
@@ -117,15 +119,3 @@ def target_rows(levels: Any, severity: int) -> list[TargetRow]:
 def targets_table(levels: Any) -> list[tuple[int, list[TargetRow]]]:
     """Severity 1 to 4, each with its four targets."""
     return [(n, target_rows(levels, n)) for n in sorted(DEFAULT_TARGETS)]
-
-
-def format_minutes(minutes: int) -> str:
-    """90 -> "1 h 30 min", 2880 -> "2 d", 45 -> "45 min"."""
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    parts = [
-        f"{days} d" if days else "",
-        f"{hours} h" if hours else "",
-        f"{mins} min" if mins else "",
-    ]
-    return " ".join(p for p in parts if p) or "0 min"

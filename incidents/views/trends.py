@@ -24,8 +24,8 @@ from incidents.trends import (
     open_action_items,
     trends,
 )
-from plans.targets import format_minutes
 from portal.charts.bars import Group, Series, render_bars
+from portal.durations import format_duration
 from portal.scoping import Scope
 from portal.views.base import ClientView, MemberView
 
@@ -37,7 +37,7 @@ MEDIAN_SERIES = (
 
 
 def _minutes(value: float) -> str:
-    return format_minutes(round(value)) if value else "0"
+    return format_duration(round(value)) if value else "0"
 
 
 def trend_charts(result: Trends) -> dict[str, str]:

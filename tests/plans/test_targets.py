@@ -86,6 +86,53 @@ def test_the_escalation_editor_saves_targets_typed_as_people_say_them(cast, clie
     assert 'placeholder="2 h"' in page  # severity 3's default time to first statement
 
 
+def test_the_escalation_editor_saves_again_the_targets_it_shows(cast, client):
+    """It showed a 90-minute target as "1 h 30 min" and then refused that very text."""
+    draft, response = post_escalation(
+        cast, client, target_hold_3="90", target_resolve_2="2 d 2 h 30 min"
+    )
+    assert response.status_code == 302
+    editor = url("revision_section", cast.client, pk=draft.public_id, section="escalation")
+    page = client.get(editor).content.decode()
+    assert 'value="1 h 30 min"' in page and 'value="2 d 2 h 30 min"' in page
+
+    response = client.post(
+        editor, escalation_post(target_hold_3="1 h 30 min", target_resolve_2="2 d 2 h 30 min")
+    )
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    levels = {level["severity"]: level.get("targets") for level in draft.escalation_levels}
+    assert levels[3] == {"hold": 90} and levels[2] == {"resolve": 3030}
+
+
+def test_a_playbook_step_due_at_hours_and_minutes_is_saved_again_as_shown(cast, client):
+    plan, _ = approved_plan(cast.client, cast.owner)
+    draft = plan_revision_start(plan=plan, by=cast.owner)
+    client.force_login(cast.owner)
+    form = {
+        "title": "Influencer backlash",
+        "steps-TOTAL_FORMS": "1",
+        "steps-INITIAL_FORMS": "0",
+        "steps-0-action": "Brief the CEO",
+        "steps-0-due": "90",
+        "steps-0-ORDER": "1",
+    }
+    assert (
+        client.post(url("scenario_create", cast.client, pk=draft.public_id), form).status_code
+        == 302
+    )
+    scenario = draft.scenarios.get(title="Influencer backlash")
+    edit = url("scenario_edit", cast.client, pk=scenario.public_id)
+    page = client.get(edit).content.decode()
+    assert 'value="+1 h 30 min"' in page and 'name="steps-INITIAL_FORMS" value="1"' in page
+
+    response = client.post(edit, {**form, "steps-INITIAL_FORMS": "1", "steps-0-due": "+1 h 30 min"})
+
+    assert response.status_code == 302
+    assert scenario.steps.get().due_offset_minutes == 90
+
+
 def test_a_more_severe_level_cannot_have_a_slower_target(cast, client):
     draft, response = post_escalation(
         cast, client, target_acknowledge_4="2 h", target_hold_2="0 min"
