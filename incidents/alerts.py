@@ -15,16 +15,21 @@ Idempotence, and "at most one open alert per kind": an alert the detector raises
   to open it meet the partial unique constraint; the loser updates instead.
 While the detector still sees a volume or negative surge in the latest bucket, the open
 alert's window is extended to it (once per new bucket).
+
+A run records its verdicts in one transaction that first locks and reads, by one query,
+the alerts that decide them, so it reads as much for one alert as for many; each alert
+it opens or updates then costs only its own writes (and its notifications).
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clients.models import Client
@@ -128,7 +133,7 @@ def client_buckets(*, client: Client, since: datetime, until: datetime) -> Itera
 def _window_mentions(client: Client, kind: str, alert: Detected | Alert) -> QuerySet[Mention]:
     qs = Mention.objects.filter(
         client=client, published_at__gte=alert.window_start, published_at__lt=alert.window_end
-    ).exclude(source_id__in=_drill_sources(client))
+    ).exclude(source_id__in=drill_sources().filter(client=client).values("pk"))
     if kind == AlertKind.NEGATIVE_SURGE:
         qs = qs.filter(sentiment_label=Sentiment.NEGATIVE)
     elif kind == AlertKind.INFLUENCER:
@@ -167,87 +172,109 @@ def _update(alert: Alert, detected: Detected, now: datetime) -> Alert:
     return alert
 
 
-def record_detected(*, client: Client, detected: Detected, now: datetime) -> Alert | None:
-    """Turn one detector verdict into an Alert row (see the module docstring). Returns the
-    alert created or updated, or None when it was already known."""
+@dataclass
+class _Known:
+    """The client's alerts that decide what a run's verdicts are, read (and locked) by
+    one query: the open alert of each kind, and handled ones a verdict could overlap."""
+
+    open: dict[str, Alert]
+    handled: list[Alert]
+
+
+def _known(client: Client, kinds: set[str], since: datetime | None) -> _Known:
+    """Lock and read, in one query whatever the number of kinds, the alerts of `kinds`
+    that are open or (handled) end after `since`."""
+    which = Q(status=AlertStatus.OPEN)
+    if since is not None:
+        which |= Q(window_end__gt=since)
+    rows = list(
+        Alert.objects.select_for_update()
+        .filter(which, client=client, kind__in=kinds)
+        .order_by("id")
+    )
+    return _Known(
+        open={a.kind: a for a in rows if a.status == AlertStatus.OPEN},
+        handled=[a for a in rows if a.status != AlertStatus.OPEN],
+    )
+
+
+def _record(*, client: Client, detected: Detected, now: datetime, known: _Known) -> Alert | None:
+    """One verdict against the alerts `known` (locked by the caller's transaction)."""
     from incidents.notify import alert_opened
 
     kind = detected.kind.value
-    with transaction.atomic():
-        current = (
-            Alert.objects.select_for_update()
-            .filter(client=client, kind=kind, status=AlertStatus.OPEN)
-            .first()
-        )
-        if current is not None:
-            if current.window_end >= detected.window_end:
-                return None
-            alert = _update(current, detected, now)
-            _attach(alert, _window_mentions(client, kind, detected))
-            return alert
-        handled = (
-            Alert.objects.filter(client=client, kind=kind, window_end__gt=detected.window_start)
-            .exclude(status=AlertStatus.OPEN)
-            .exists()
-        )
-        if handled:
+    current = known.open.get(kind)
+    if current is not None:
+        if current.window_end >= detected.window_end:
             return None
-        try:
-            with transaction.atomic():
-                alert = Alert.objects.create(
-                    client=client,
-                    kind=kind,
-                    status=AlertStatus.OPEN,
-                    score=detected.score,
-                    severity=detected.severity.value,
-                    explanation=detected.explanation,
-                    window_start=detected.window_start,
-                    window_end=detected.window_end,
-                    observed=detected.observed,
-                    expected=detected.expected,
-                    opened_at=now,
-                    updated_at=now,
-                )
-        except IntegrityError:
-            # Another run opened it a moment ago: this verdict updates it.
-            raced = Alert.objects.select_for_update().get(
-                client=client, kind=kind, status=AlertStatus.OPEN
-            )
-            if raced.window_end >= detected.window_end:
-                return None
-            return _update(raced, detected, now)
+        alert = _update(current, detected, now)
         _attach(alert, _window_mentions(client, kind, detected))
-        alert_opened(alert=alert)
         return alert
+    if any(a.kind == kind and a.window_end > detected.window_start for a in known.handled):
+        return None
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                client=client,
+                kind=kind,
+                status=AlertStatus.OPEN,
+                score=detected.score,
+                severity=detected.severity.value,
+                explanation=detected.explanation,
+                window_start=detected.window_start,
+                window_end=detected.window_end,
+                observed=detected.observed,
+                expected=detected.expected,
+                opened_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        # Another run opened it a moment ago: this verdict updates it.
+        raced = Alert.objects.select_for_update().get(
+            client=client, kind=kind, status=AlertStatus.OPEN
+        )
+        known.open[kind] = raced
+        if raced.window_end >= detected.window_end:
+            return None
+        return _update(raced, detected, now)
+    known.open[kind] = alert
+    _attach(alert, _window_mentions(client, kind, detected))
+    alert_opened(alert=alert)
+    return alert
 
 
-def _extend(*, client: Client, kind: str, bucket_end: datetime, now: datetime) -> Alert | None:
+def record_detected(*, client: Client, detected: Detected, now: datetime) -> Alert | None:
+    """Turn one detector verdict into an Alert row (see the module docstring). Returns the
+    alert created or updated, or None when it was already known."""
+    with transaction.atomic():
+        known = _known(client, {detected.kind.value}, detected.window_start)
+        return _record(client=client, detected=detected, now=now, known=known)
+
+
+def _extend(
+    *, client: Client, kind: str, bucket_end: datetime, now: datetime, known: _Known
+) -> Alert | None:
     """A surge the detector still sees in the latest bucket: stretch the open alert's
     window to it (once per bucket) and recount what it observed."""
-    with transaction.atomic():
-        alert = (
-            Alert.objects.select_for_update()
-            .filter(client=client, kind=kind, status=AlertStatus.OPEN)
-            .first()
-        )
-        if alert is None or alert.window_end >= bucket_end:
-            return None
-        alert.window_end = bucket_end
-        mentions = _window_mentions(client, kind, alert)
-        count = mentions.count()
-        alert.observed = float(count)
-        noun = "negative mentions" if kind == AlertKind.NEGATIVE_SURGE else "mentions"
-        zone = _zone(client)
-        base = alert.explanation.split(CONTINUING, 1)[0]
-        alert.explanation = (
-            f"{base}{CONTINUING} {format_count(count)} {noun} from "
-            f"{alert.window_start.astimezone(zone):%H:%M} to {bucket_end.astimezone(zone):%H:%M}."
-        )
-        alert.updated_at = now
-        alert.update_count += 1
-        alert.save()
-        _attach(alert, mentions)
-        return alert
+    alert = known.open.get(kind)
+    if alert is None or alert.window_end >= bucket_end:
+        return None
+    alert.window_end = bucket_end
+    mentions = _window_mentions(client, kind, alert)
+    count = mentions.count()
+    alert.observed = float(count)
+    noun = "negative mentions" if kind == AlertKind.NEGATIVE_SURGE else "mentions"
+    zone = _zone(client)
+    base = alert.explanation.split(CONTINUING, 1)[0]
+    alert.explanation = (
+        f"{base}{CONTINUING} {format_count(count)} {noun} from "
+        f"{alert.window_start.astimezone(zone):%H:%M} to {bucket_end.astimezone(zone):%H:%M}."
+    )
+    alert.updated_at = now
+    alert.update_count += 1
+    alert.save()
+    _attach(alert, mentions)
+    return alert
 
 
 def detect_for_client(*, client: Client, now: datetime | None = None) -> list[Alert]:
@@ -267,16 +294,26 @@ def detect_for_client(*, client: Client, now: datetime | None = None) -> list[Al
     for detected in raised:
         if detected.window_end > now - RECENT:
             latest[detected.kind.value] = detected  # the last of each kind wins
+    # Surges still going on in the latest bucket (only when that bucket is recent).
+    going_on = [
+        kind.value
+        for kind in (AlertKind.VOLUME_SPIKE, AlertKind.NEGATIVE_SURGE)
+        if last_end > now - WIDTH and kind.value in detector.active
+    ]
+    if not latest and not going_on:
+        return []
     touched: list[Alert] = []
-    for detected in latest.values():
-        alert = record_detected(client=client, detected=detected, now=now)
-        if alert is not None:
-            touched.append(alert)
-    # Count surges still going on in the latest bucket (only when that bucket is recent).
-    if last_end > now - WIDTH:
-        for kind in (AlertKind.VOLUME_SPIKE, AlertKind.NEGATIVE_SURGE):
-            if kind.value in detector.active:
-                extended = _extend(client=client, kind=kind.value, bucket_end=last_end, now=now)
-                if extended is not None:
-                    touched.append(extended)
+    since = min((d.window_start for d in latest.values()), default=None)
+    with transaction.atomic():
+        known = _known(client, {*latest, *going_on}, since)
+        for detected in latest.values():
+            alert = _record(client=client, detected=detected, now=now, known=known)
+            if alert is not None:
+                touched.append(alert)
+        for kind_value in going_on:
+            extended = _extend(
+                client=client, kind=kind_value, bucket_end=last_end, now=now, known=known
+            )
+            if extended is not None:
+                touched.append(extended)
     return touched

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from celery.exceptions import Retry
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from incidents.alerts import detect_for_client
 from incidents.models import (
@@ -146,6 +148,32 @@ def test_an_influencer_mention_raises_an_influencer_alert(cast, source, on_commi
     on_commit(lambda: detect_for_client(client=cast.client, now=NOW))
     alert = Alert.objects.get(kind="influencer")
     assert "reach of 2,500,000" in alert.explanation
+
+
+def test_a_run_reads_the_same_whether_one_alert_or_many(
+    cast, source, on_commit, django_assert_num_queries
+):
+    def run() -> list[Alert]:
+        return on_commit(lambda: detect_for_client(client=cast.client, now=NOW))
+
+    surge(source, SURGE, 80)
+    assert len(run()) == 1
+    with CaptureQueriesContext(connection) as one_known:
+        assert run() == []
+    term = WatchTerm.objects.create(client=cast.client, term="lawsuit", high_priority=True)
+    add_mentions(source, [SURGE + timedelta(minutes=1)])
+    Mention.objects.latest("id").matched_terms.add(term)
+    add_mentions(source, [SURGE + timedelta(minutes=2)], author_reach=2_500_000)
+    with CaptureQueriesContext(connection) as opening:
+        assert {a.kind for a in run()} == {"keyword", "influencer"}
+    # The alerts that decide each verdict, and the drill sources, are read once a run.
+    sqls = [q["sql"] for q in opening.captured_queries]
+    assert sum(sql.startswith('SELECT "incidents_alert".') for sql in sqls) == 1
+    assert sum(sql.startswith('SELECT "incidents_source".') for sql in sqls) == 1
+    assert Alert.objects.count() == 3
+    # Nothing new: as many queries with three known alerts as with one.
+    with django_assert_num_queries(len(one_known.captured_queries)):
+        assert run() == []
 
 
 @pytest.fixture
