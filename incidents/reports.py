@@ -177,29 +177,32 @@ def reports_fail_stalled(*, now: datetime | None = None) -> int:
 # -- downloads -------------------------------------------------------------------------------
 
 
-def report_downloaded(*, report: Report, by: User, where: str) -> None:
-    """Record that `by` downloaded the report's current file (`where`: "agency pages"
-    or "client portal"). A download is not a change; the admin's log has no other
-    kind for it, and its History page shows the message as written."""
+def report_downloaded(*, report: Report, by: User | None, where: str) -> None:
+    """Record that `by` downloaded the report's current file; `where` ends the sentence
+    ("agency pages", "client portal", "REST API with the key …"). A download is not a
+    change, but the admin's log has no other kind for it, and its History page shows the
+    message as written. With nobody to name (an API key whose creator was deleted) it
+    goes to the application log only."""
     name = report_file_name(report)
-    LogEntry.objects.create(
-        user=by,
-        content_type=ContentType.objects.get_for_model(Report),
-        object_id=str(report.pk),
-        object_repr=name[:200],
-        action_flag=CHANGE,
-        change_message=(
-            f"Downloaded the PDF ({report.get_variant_display().lower()}, "
-            f"generation {report.file_generation}) from the {where}."
-        ),
+    message = (
+        f"Downloaded the PDF ({report.get_variant_display().lower()}, "
+        f"generation {report.file_generation}) from the {where}."
     )
+    if by is not None:
+        LogEntry.objects.create(
+            user=by,
+            content_type=ContentType.objects.get_for_model(Report),
+            object_id=str(report.pk),
+            object_repr=name[:200],
+            action_flag=CHANGE,
+            change_message=message,
+        )
     logger.info(
-        "Report %s (%s, generation %s) downloaded by user %s from the %s",
+        "Report %s (%s): user %s: %s",
         report.public_id,
         name,
-        report.file_generation,
-        by.public_id,
-        where,
+        by.public_id if by is not None else "-",
+        message,
     )
 
 

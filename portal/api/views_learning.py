@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from incidents.models import ActionItem, ActionItemStatus, PostMortem, PostMortemStatus, Report
 from incidents.postmortem_actions import action_item_create, action_item_update
 from incidents.postmortems import TEXT_FIELDS, postmortem_create, postmortem_update
-from incidents.reports import report_file_name, report_request_postmortem
+from incidents.reports import report_downloaded, report_file_name, report_request_postmortem
 from portal.api.filtering import ApiFilterSet
 from portal.api.serializers_learning import (
     ActionItemSerializer,
@@ -27,6 +27,7 @@ from portal.api.serializers_learning import (
     ReportSerializer,
 )
 from portal.api.viewsets import ScopedViewSet
+from portal.models import ApiKey, User
 
 
 class PostMortemFilter(ApiFilterSet):
@@ -138,12 +139,26 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
             handle = report.file.open("rb")
         except FileNotFoundError:
             raise NotFound("The PDF file is missing: ask for the report again.") from None
+        _record_download(request, report)
         return FileResponse(
             handle,
             content_type="application/pdf",
             as_attachment=True,
             filename=report_file_name(report),
         )
+
+
+def _record_download(request: Request, report: Report) -> None:
+    """Audit (incidents.reports.report_downloaded): a key's download is recorded in the
+    name of the person who made the key, saying which key it was. A HEAD is no download."""
+    if request.method != "GET":
+        return
+    key = request.auth if isinstance(request.auth, ApiKey) else None
+    if key is not None:
+        where = f"REST API with the key '{key.name}' ({key.prefix}...)"
+        report_downloaded(report=report, by=key.created_by, where=where)
+    elif isinstance(request.user, User):
+        report_downloaded(report=report, by=request.user, where="REST API")
 
 
 class ActionItemFilter(ApiFilterSet):

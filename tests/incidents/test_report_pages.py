@@ -252,3 +252,25 @@ def test_the_admin_lists_reports_read_only_and_shows_their_downloads(cast, clien
     text = history.content.decode()
     assert "Downloaded the PDF (client version, generation 0) from the agency pages." in text
     assert "Sam Staff" in text
+
+
+def test_a_download_through_the_api_is_recorded_with_the_key(cast):
+    from rest_framework.test import APIClient
+
+    from tests.api.conftest import make_key
+
+    report = a_stored_report(cast)
+    http = APIClient()
+    token = make_key(agency=cast.agency, by=cast.manager, read_only=True, name="Brandwatch")
+    http.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    download = f"/api/v1/reports/{report.public_id}/download/"
+    assert http.head(download).status_code == 200
+    assert downloads_of(report) == []  # a HEAD downloads nothing
+    assert http.get(download).status_code == 200
+    (entry,) = downloads_of(report)
+    prefix = token.split("_")[1]
+    assert entry.user == cast.manager
+    assert entry.change_message == (
+        "Downloaded the PDF (client version, generation 0) from the REST API with the key "
+        f"'Brandwatch' ({prefix}...)."
+    )
