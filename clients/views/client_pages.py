@@ -48,11 +48,12 @@ class ClientOverviewView(ClientView, TemplateView):
 
     def crisis_status(self) -> dict[str, Any]:
         """The incidents still being handled and the alerts still open: the page an
-        alert email sends people to must show them, with the way to act on them."""
+        alert email sends people to must show them, with the way to act on them. Drills
+        are left out, as on the dashboard (the incident list shows them, marked Drill)."""
         from incidents.models import BEING_HANDLED_STATUSES, Alert, AlertStatus, Incident
 
         incidents = Incident.objects.within(self.scope).filter(
-            client=self.client, status__in=BEING_HANDLED_STATUSES
+            client=self.client, status__in=BEING_HANDLED_STATUSES, is_drill=False
         )
         alerts = Alert.objects.within(self.scope).filter(
             client=self.client, status=AlertStatus.OPEN

@@ -58,6 +58,7 @@ from incidents.incident_services import (
     timeline_correct,
 )
 from incidents.models import (
+    BEING_HANDLED_STATUSES,
     INCIDENT_SEVERITIES,
     Alert,
     EntryKind,
@@ -100,8 +101,8 @@ class IncidentListView(ClientView, TemplateView):
             .select_related("opened_by", "scenario")
         )
         status = self.request.GET.get("status", "")
-        if status == "open":
-            incidents = incidents.exclude(status=IncidentStatus.CLOSED)
+        if status == "open":  # being handled: what the dashboard badge linking here counts
+            incidents = incidents.filter(status__in=BEING_HANDLED_STATUSES)
         elif status in IncidentStatus.values:
             incidents = incidents.filter(status=status)
         else:
