@@ -28,7 +28,7 @@ from incidents.models import (
     TimelineEntry,
 )
 from incidents.targets import targets_for
-from portal.durations import format_duration as format_duration  # still imported from here
+from portal.durations import format_duration
 
 BASELINE = timedelta(weeks=4)
 TOP = 5

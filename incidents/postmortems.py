@@ -35,7 +35,6 @@ from django.utils.safestring import SafeString, mark_safe
 from incidents.drill_mentions import real_mentions
 from incidents.incident_selectors import (
     Metric,
-    format_duration,
     incident_metrics,
     median_duration,
 )
@@ -56,6 +55,7 @@ from incidents.models import (
     Visibility,
 )
 from portal.charts.timeseries import Bucket
+from portal.durations import format_duration
 
 if TYPE_CHECKING:
     from portal.models import User

@@ -21,12 +21,12 @@ from django.utils import timezone
 
 from incidents.incident_selectors import (
     Metric,
-    format_duration,
     incident_metrics,
     median_duration,
     with_first_statement,
 )
 from incidents.models import ACTION_ITEM_OPEN_STATUSES, ActionItem, Incident
+from portal.durations import format_duration
 
 PERIODS = {6: "Last 6 months", 12: "Last 12 months", 24: "Last 24 months"}
 DEFAULT_MONTHS = 12
