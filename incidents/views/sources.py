@@ -40,16 +40,7 @@ class SourceListView(Monitoring, ClientView, TemplateView):
         return context
 
 
-class _SourceFormMixin(Monitoring):
-    request: HttpRequest
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = super().get_form_kwargs()  # type: ignore[misc]
-        kwargs["client"] = self.client
-        return kwargs
-
-
-class SourceCreateView(_SourceFormMixin, ClientView, CreateView[Source, SourceForm]):
+class SourceCreateView(Monitoring, ClientView, CreateView[Source, SourceForm]):
     writes = True
     form_class = SourceForm
     template_name = "monitoring/source_form.html"
@@ -71,7 +62,7 @@ class SourceCreateView(_SourceFormMixin, ClientView, CreateView[Source, SourceFo
         return redirect("monitoring:sources", client=self.client.public_id)
 
 
-class SourceEditView(_SourceFormMixin, ClientObjectView[Source], UpdateView[Source, SourceForm]):
+class SourceEditView(Monitoring, ClientObjectView[Source], UpdateView[Source, SourceForm]):
     writes = True
     model = Source
     form_class = SourceForm

@@ -28,14 +28,7 @@ class TermListView(Monitoring, ClientView, TemplateView):
         return context
 
 
-class _TermFormMixin(Monitoring):
-    def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = super().get_form_kwargs()  # type: ignore[misc]
-        kwargs["client"] = self.client
-        return kwargs
-
-
-class TermCreateView(_TermFormMixin, ClientView, CreateView[WatchTerm, WatchTermForm]):
+class TermCreateView(Monitoring, ClientView, CreateView[WatchTerm, WatchTermForm]):
     writes = True
     form_class = WatchTermForm
     template_name = "monitoring/term_form.html"
@@ -47,9 +40,7 @@ class TermCreateView(_TermFormMixin, ClientView, CreateView[WatchTerm, WatchTerm
         return redirect("monitoring:terms", client=self.client.public_id)
 
 
-class TermEditView(
-    _TermFormMixin, ClientObjectView[WatchTerm], UpdateView[WatchTerm, WatchTermForm]
-):
+class TermEditView(Monitoring, ClientObjectView[WatchTerm], UpdateView[WatchTerm, WatchTermForm]):
     writes = True
     model = WatchTerm
     form_class = WatchTermForm
