@@ -11,12 +11,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from incidents.alert_actions import AlertActionError, alert_acknowledge, alert_dismiss
 from incidents.models import Alert, AlertKind, AlertStatus
 from incidents.views import Monitoring, is_htmx, user_of
+from portal.http import safe_next
 from portal.views.base import ClientObjectView, ClientView
 
 PAGE_SIZE = 50
@@ -83,10 +84,8 @@ class AlertActionView(Monitoring, ClientObjectView[Alert]):
             messages.error(request, str(exc))
         else:
             messages.success(request, self.done.format(kind=alert.get_kind_display()))
-        target = request.POST.get("next", "")
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return redirect(target)
-        return redirect("monitoring:alerts", client=self.client.public_id)
+        alerts = reverse("monitoring:alerts", kwargs={"client": self.client.public_id})
+        return redirect(safe_next(request, alerts))
 
 
 class AlertAckView(AlertActionView):

@@ -12,9 +12,9 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import DetailView, TemplateView
 
 from incidents.forms import BulkTriageForm, MentionFilterForm, TriageForm
@@ -22,6 +22,7 @@ from incidents.models import Mention, MentionTriageChange, Triage
 from incidents.selectors import triage_counts
 from incidents.triage import UNCHANGED, mentions_triage
 from incidents.views import Monitoring, is_htmx, user_of
+from portal.http import safe_next
 from portal.views.base import ClientObjectView, ClientView
 
 PAGE_SIZE = 50
@@ -137,10 +138,8 @@ class InboxBulkView(Monitoring, ClientView):
         return self._back(request)
 
     def _back(self, request: HttpRequest) -> HttpResponse:
-        target = request.POST.get("next", "")
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return redirect(target)
-        return redirect("monitoring:inbox", client=self.client.public_id)
+        inbox = reverse("monitoring:inbox", kwargs={"client": self.client.public_id})
+        return redirect(safe_next(request, inbox))
 
 
 class MentionView(Monitoring, ClientObjectView[Mention], DetailView[Mention]):
