@@ -150,10 +150,13 @@ def _request(
 
 def _stalled(now: datetime) -> Q:
     """Pending since before the cutoff: queued since it was asked for, or running since
-    a worker claimed it."""
+    a worker claimed it. Each branch names whether `started_at` is set, so as an
+    annotation it is true or false, never NULL (a NULL `started_at < cutoff` would make
+    a fresh queued report neither stalled nor not stalled to a filter)."""
     cutoff = now - timedelta(minutes=settings.REPORT_STALE_AFTER_MINUTES)
     return Q(status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING]) & (
-        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, requested_at__lt=cutoff)
+        Q(started_at__isnull=False, started_at__lt=cutoff)
+        | Q(started_at__isnull=True, requested_at__lt=cutoff)
     )
 
 

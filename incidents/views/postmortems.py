@@ -27,6 +27,7 @@ from incidents.models import (
     ActionItemStatus,
     Incident,
     PostMortem,
+    Report,
 )
 from incidents.postmortem_actions import (
     action_item_complete,
@@ -46,6 +47,7 @@ from incidents.postmortems import (
     postmortem_set_shared,
     postmortem_update,
 )
+from incidents.reports import STALLED, with_stalled
 from incidents.views import is_htmx, user_of
 from portal.http import PortalRequest
 from portal.views.base import ClientView
@@ -184,6 +186,11 @@ class PostMortemView(ClientView):
                 metrics=metrics,
                 volume_chart=charts.volume,
                 windows_chart=charts.windows,
+                # each with `stalled`, shown as on the report pages
+                reports=with_stalled(
+                    Report.objects.within(self.scope).filter(postmortem=self.postmortem)
+                ),
+                stalled_message=STALLED,
             )
         context.update(extra)
         return context

@@ -14,9 +14,11 @@ from incidents.models import (
     PaperSize,
     PostMortem,
     Report,
+    ReportStatus,
     ReportVariant,
 )
 from incidents.postmortems import TEXT_FIELDS
+from incidents.reports import STALLED
 from portal.api.fields import (
     ScopedRelatedField,
     StrictModelSerializer,
@@ -111,6 +113,15 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
         if not report.file:
             return None
         return reverse("api:report-download", kwargs={"id": report.public_id})
+
+    def to_representation(self, instance: Report) -> dict[str, Any]:
+        """A stalled report (`stalled`, annotated by incidents.reports.with_stalled: its
+        task was lost) reads as failed with the reason, as the pages show it and as the
+        beat task will record it, so a client polling for done or failed stops."""
+        data: dict[str, Any] = super().to_representation(instance)
+        if getattr(instance, "stalled", False):
+            data.update(status=ReportStatus.FAILED.value, error=STALLED, progress=0)
+        return data
 
 
 class ActionItemSerializer(StrictModelSerializer):

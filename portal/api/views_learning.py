@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, cast
 
 import django_filters
+from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -15,10 +16,23 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from incidents.models import ActionItem, ActionItemStatus, PostMortem, PostMortemStatus, Report
+from incidents.models import (
+    ActionItem,
+    ActionItemStatus,
+    PostMortem,
+    PostMortemStatus,
+    Report,
+    ReportStatus,
+)
 from incidents.postmortem_actions import action_item_create, action_item_update
 from incidents.postmortems import TEXT_FIELDS, postmortem_create, postmortem_update
-from incidents.reports import report_downloaded, report_file_name, report_request_postmortem
+from incidents.reports import (
+    STALLED,
+    report_downloaded,
+    report_file_name,
+    report_request_postmortem,
+    with_stalled,
+)
 from portal.api.filtering import ApiFilterSet
 from portal.api.serializers_learning import (
     ActionItemSerializer,
@@ -105,10 +119,20 @@ class PDFRenderer(renderers.BaseRenderer):
 class ReportFilter(ApiFilterSet):
     client = django_filters.UUIDFilter(field_name="client__public_id")
     postmortem = django_filters.UUIDFilter(field_name="postmortem__public_id")
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, method="filter_status")
 
     class Meta:
         model = Report
         fields = ["client", "postmortem", "kind", "variant", "status"]
+
+    def filter_status(self, queryset: QuerySet[Report], name: str, value: str) -> QuerySet[Report]:
+        """The status as the API shows it: a stalled report is failed, not queued or
+        running (the queryset is annotated with `stalled` by the viewset)."""
+        if value == ReportStatus.FAILED:
+            return queryset.filter(Q(status=value) | Q(stalled=True))
+        if value in (ReportStatus.QUEUED, ReportStatus.RUNNING):
+            return queryset.filter(Q(status=value) & Q(stalled=False))
+        return queryset.filter(status=value)
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -121,6 +145,10 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     ordering_fields: ClassVar[list[str]] = ["requested_at"]
     ordering = ("-requested_at", "-id")
 
+    def get_queryset(self) -> Any:
+        """Each report with `stalled` (incidents.reports.with_stalled), shown as failed."""
+        return with_stalled(super().get_queryset())
+
     @extend_schema(
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF")
@@ -130,6 +158,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PDFRenderer])
     def download(self, request: Request, id: str) -> FileResponse:
         report = self.get_object()
+        if not report.file and getattr(report, "stalled", False):
+            raise NotFound(f"This report has no PDF. {STALLED}")
         if not report.file:
             raise NotFound(
                 "This report has no PDF yet: poll it until its status is done "

@@ -98,3 +98,35 @@ def test_action_items_create_filter_and_complete(cast, api, keys):
     )
     assert other.status_code == 400
     assert "does not exist in your agency" in other.json()["error"]["fields"]["postmortem"][0]
+
+
+def test_a_report_whose_task_was_lost_reads_as_failed_as_on_the_pages(cast, api, keys):
+    from incidents.reports import STALLED
+    from tests.incidents.report_helpers import a_pending_report
+
+    # 30 minutes is the default limit
+    lost = a_pending_report(cast, "Running lost", status="running", requested=40, started=31)
+    queued_lost = a_pending_report(cast, "Queued lost", status="queued", requested=31, started=None)
+    running = a_pending_report(cast, "Running now", status="running", requested=40, started=5)
+    queued = a_pending_report(cast, "Queued now", status="queued", requested=29, started=None)
+    http = api(keys.agency_ro)
+
+    shown = http.get(f"/api/v1/reports/{lost.public_id}/").json()
+    assert (shown["status"], shown["error"], shown["progress"]) == ("failed", STALLED, 0)
+    assert http.get(f"/api/v1/reports/{queued_lost.public_id}/").json()["status"] == "failed"
+    shown = http.get(f"/api/v1/reports/{running.public_id}/").json()
+    assert (shown["status"], shown["progress"]) == ("running", 40)
+
+    def listed(status: str) -> set[str]:
+        rows = http.get("/api/v1/reports/", {"status": status}).json()["results"]
+        return {row["id"] for row in rows}
+
+    assert listed("failed") == {str(lost.public_id), str(queued_lost.public_id)}
+    assert listed("running") == {str(running.public_id)}
+    assert listed("queued") == {str(queued.public_id)}
+    every = {row["id"]: row["status"] for row in http.get("/api/v1/reports/").json()["results"]}
+    assert every[str(lost.public_id)] == every[str(queued_lost.public_id)] == "failed"
+
+    download = http.get(f"/api/v1/reports/{lost.public_id}/download/")
+    assert download.status_code == 404
+    assert STALLED in download.json()["error"]["message"]

@@ -136,3 +136,33 @@ def a_stored_report(cast: Any, *, variant: str = "client", postmortem: Any = Non
     )
     report.file.save(f"{report.public_id}.pdf", ContentFile(b"%PDF-1.4\n%stored\n"))
     return report
+
+
+def a_pending_report(
+    cast: Any,
+    title: str,
+    *,
+    status: str,
+    requested: int,
+    started: int | None,
+    postmortem: Any = None,
+    variant: str = "client",
+) -> Any:
+    """A report of its own post-mortem (or of `postmortem`), asked for `requested` minutes
+    ago and claimed by a worker `started` minutes ago (None: never claimed)."""
+    from django.utils import timezone
+
+    from incidents.models import Report
+
+    now = timezone.now()
+    return Report.objects.create(
+        client=cast.client,
+        kind="postmortem",
+        postmortem=postmortem or a_final_postmortem(cast, title=title),
+        variant=variant,
+        status=status,
+        progress=40 if status == "running" else 0,
+        requested_by=cast.owner,
+        requested_at=now - timedelta(minutes=requested),
+        started_at=None if started is None else now - timedelta(minutes=started),
+    )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from incidents.models import Report
 from incidents.reports import STALLED, reports_fail_stalled
 from portal.models import User
-from tests.incidents.report_helpers import a_final_postmortem, a_stored_report
+from tests.incidents.report_helpers import a_final_postmortem, a_pending_report, a_stored_report
 
 
 def reports_made(cast, count: int, *, variant: str = "client") -> list:
@@ -65,22 +65,6 @@ def test_the_portal_reports_list_pages_past_twenty_five(cast, client):
 
 
 # -- a report whose task was lost -------------------------------------------------------------
-
-
-def a_pending_report(cast, title: str, *, status: str, requested: int, started: int | None):
-    """A report of its own post-mortem, asked for `requested` minutes ago and claimed by a
-    worker `started` minutes ago (None: never claimed)."""
-    now = timezone.now()
-    return Report.objects.create(
-        client=cast.client,
-        kind="postmortem",
-        postmortem=a_final_postmortem(cast, title=title),
-        status=status,
-        progress=40 if status == "running" else 0,
-        requested_by=cast.owner,
-        requested_at=now - timedelta(minutes=requested),
-        started_at=None if started is None else now - timedelta(minutes=started),
-    )
 
 
 @pytest.fixture
@@ -274,3 +258,26 @@ def test_a_download_through_the_api_is_recorded_with_the_key(cast):
         "Downloaded the PDF (client version, generation 0) from the REST API with the key "
         f"'Brandwatch' ({prefix}...)."
     )
+
+
+def test_the_postmortem_page_shows_a_lost_report_stalled_as_the_report_pages_do(cast, client):
+    pm = a_final_postmortem(cast, title="Yoghurt recall")
+    a_pending_report(
+        cast, "", status="running", requested=40, started=31, postmortem=pm, variant="client"
+    )
+    a_pending_report(
+        cast, "", status="running", requested=40, started=5, postmortem=pm, variant="internal"
+    )
+    client.force_login(cast.staff)
+    page = client.get(
+        reverse(
+            "postmortems:detail",
+            kwargs={"client": cast.client.public_id, "incident": pm.incident.public_id},
+        )
+    ).content.decode()
+    panel = page.split('id="postmortem-pdf"')[1].split("</section>")[0]
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in panel.split("<li>")[1:]}
+    assert "Stalled" in rows["Client version"] and STALLED in rows["Client version"]
+    assert "Being generated (40%)" not in rows["Client version"]
+    assert "Being generated (40%)" in rows["Internal version"]
+    assert "Stalled" not in rows["Internal version"]
