@@ -18,14 +18,16 @@ alert's window is extended to it (once per new bucket).
 
 A run records its verdicts in one transaction that first locks and reads, by one query,
 the alerts that decide them, so it reads as much for one alert as for many; each alert
-it opens or updates then costs only its own writes (and its notifications).
+it opens or updates then costs only its own writes. The alerts it opens are notified
+together at the end of that transaction (incidents.notify.alerts_opened), which reads
+the team and the webhook endpoints once for all of them.
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -179,6 +181,8 @@ class _Known:
 
     open: dict[str, Alert]
     handled: list[Alert]
+    # opened by this run: notified together once its verdicts are recorded
+    opened: list[Alert] = field(default_factory=list)
 
 
 def _known(client: Client, kinds: set[str], since: datetime | None) -> _Known:
@@ -199,9 +203,8 @@ def _known(client: Client, kinds: set[str], since: datetime | None) -> _Known:
 
 
 def _record(*, client: Client, detected: Detected, now: datetime, known: _Known) -> Alert | None:
-    """One verdict against the alerts `known` (locked by the caller's transaction)."""
-    from incidents.notify import alert_opened
-
+    """One verdict against the alerts `known` (locked by the caller's transaction); an
+    alert it opens joins `known.opened`, for the caller to notify."""
     kind = detected.kind.value
     current = known.open.get(kind)
     if current is not None:
@@ -238,17 +241,21 @@ def _record(*, client: Client, detected: Detected, now: datetime, known: _Known)
             return None
         return _update(raced, detected, now)
     known.open[kind] = alert
+    known.opened.append(alert)
     _attach(alert, _window_mentions(client, kind, detected))
-    alert_opened(alert=alert)
     return alert
 
 
 def record_detected(*, client: Client, detected: Detected, now: datetime) -> Alert | None:
     """Turn one detector verdict into an Alert row (see the module docstring). Returns the
     alert created or updated, or None when it was already known."""
+    from incidents.notify import alerts_opened
+
     with transaction.atomic():
         known = _known(client, {detected.kind.value}, detected.window_start)
-        return _record(client=client, detected=detected, now=now, known=known)
+        alert = _record(client=client, detected=detected, now=now, known=known)
+        alerts_opened(client=client, alerts=known.opened)
+        return alert
 
 
 def _extend(
@@ -280,6 +287,8 @@ def _extend(
 def detect_for_client(*, client: Client, now: datetime | None = None) -> list[Alert]:
     """Run the detector over the client's recent mentions; record what it raises.
     Returns the alerts created or updated by this run."""
+    from incidents.notify import alerts_opened
+
     now = now or timezone.now()
     config = client_config(client)
     detector = SpikeDetector(config)
@@ -316,4 +325,5 @@ def detect_for_client(*, client: Client, now: datetime | None = None) -> list[Al
             )
             if extended is not None:
                 touched.append(extended)
+        alerts_opened(client=client, alerts=known.opened)
     return touched

@@ -3,7 +3,7 @@ function per event that the services call when it happens.
 
 Each `emit_*` is called inside the transaction of the change it reports (the service that
 opened the incident, changed its severity, published the statement …); the deliveries are
-created there and posted only after it commits (webhooks.queue_event), so a change that
+created there and posted only after it commits (webhooks.queue_events), so a change that
 rolls back sends nothing. Drills never leave the building: their events are not sent.
 
 Payloads carry public ids and plain values only (never database keys), and a link to the
@@ -12,12 +12,13 @@ page in Firebreak. The envelope and the signature are described in docs/webhooks
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.urls import reverse
 
-from incidents.webhooks import PING, queue_event
+from incidents.webhooks import PING, queue_events
 
 if TYPE_CHECKING:
     from clients.models import Client
@@ -81,16 +82,20 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
     }
 
 
-def _emit(client: Client, event: str, data: dict[str, Any]) -> None:
-    queue_event(
-        agency_id=client.agency_id, event=event, data={**data, "client": client_payload(client)}
+def _emit(client: Client, event: str, *datas: dict[str, Any]) -> None:
+    """One event of type `event` for each of `datas`, each naming the client."""
+    queue_events(
+        agency_id=client.agency_id,
+        event=event,
+        datas=[{**data, "client": client_payload(client)} for data in datas],
     )
 
 
-def emit_alert_raised(*, alert: Alert) -> None:
-    """Monitoring opened an alert (called by notify.alert_opened). A drill's synthetic
+def emit_alerts_raised(*, client: Client, alerts: Sequence[Alert]) -> None:
+    """Monitoring opened these alerts of `client` (called by notify.alerts_opened, once a
+    detection run): one event each, the endpoints read once for all. A drill's synthetic
     mentions never raise an alert (incidents.alerts), so there is no drill to leave out."""
-    _emit(alert.client, ALERT_RAISED, {"alert": alert_payload(alert)})
+    _emit(client, ALERT_RAISED, *({"alert": alert_payload(alert)} for alert in alerts))
 
 
 def emit_incident_opened(*, incident: Incident) -> None:

@@ -15,9 +15,11 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from clients.models import Client
 from incidents.alerts import detect_for_client
 from incidents.models import (
     Alert,
+    AlertKind,
     AlertStatus,
     Mention,
     Source,
@@ -25,9 +27,11 @@ from incidents.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from incidents.notify import alerts_opened
 from incidents.tasks import deliver_webhook
 from incidents.webhooks import SIGNATURE_HEADER, verify
 from tests.incidents.local_server import LocalServer, Route, local_server
+from tests.incidents.ui_factories import an_alert
 
 NOW = datetime(2026, 11, 23, 10, 3, tzinfo=UTC)
 SURGE = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -170,10 +174,48 @@ def test_a_run_reads_the_same_whether_one_alert_or_many(
     sqls = [q["sql"] for q in opening.captured_queries]
     assert sum(sql.startswith('SELECT "incidents_alert".') for sql in sqls) == 1
     assert sum(sql.startswith('SELECT "incidents_source".') for sql in sqls) == 1
+    # Both new alerts are notified together: the webhook endpoints are read once.
+    assert sum(sql.startswith('SELECT "incidents_webhookendpoint".') for sql in sqls) == 1
     assert Alert.objects.count() == 3
     # Nothing new: as many queries with three known alerts as with one.
     with django_assert_num_queries(len(one_known.captured_queries)):
         assert run() == []
+
+
+def test_notifying_three_new_alerts_reads_as_much_as_one(
+    cast, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    for name in ("a", "b"):
+        WebhookEndpoint.objects.create(
+            agency=cast.agency, url=f"https://hooks.example/{name}", events=["alert.raised"]
+        )
+    WebhookEndpoint.objects.create(
+        agency=cast.agency, url="https://hooks.example/c", events=["incident.opened"]
+    )
+    one = [an_alert(cast.client, AlertKind.VOLUME_SPIKE)]
+    three = [
+        an_alert(cast.client, kind)
+        for kind in (AlertKind.NEGATIVE_SURGE, AlertKind.INFLUENCER, AlertKind.KEYWORD)
+    ]
+
+    def notify(alerts: list[Alert]) -> int:
+        """Queue the notifications of `alerts` (a client read afresh, so nothing is
+        cached from before); returns how many are sent after commit."""
+        client = Client.objects.get(pk=cast.client.pk)
+        with django_capture_on_commit_callbacks() as sent:
+            alerts_opened(client=client, alerts=alerts)
+        return len(sent)
+
+    with CaptureQueriesContext(connection) as for_one:
+        assert notify(one) == 1 + 2  # an email, a delivery to each subscribed endpoint
+    with django_assert_num_queries(len(for_one.captured_queries)):
+        assert notify(three) == 3 * (1 + 2)
+    for alert in [*one, *three]:
+        events = WebhookDelivery.objects.filter(payload__data__alert__id=str(alert.public_id))
+        assert sorted(d.endpoint.url for d in events) == [
+            "https://hooks.example/a",
+            "https://hooks.example/b",
+        ]
 
 
 @pytest.fixture
