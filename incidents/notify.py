@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.conf import settings
-from django.urls import reverse
-
 from clients.models import Client
 from clients.services import client_team
+from incidents.links import alert_url
 from incidents.models import Alert, MonitoringProfile
 from incidents.webhook_events import emit_alerts_raised
 from portal.mail import queue_email
@@ -35,7 +33,6 @@ def alerts_opened(*, client: Client, alerts: Sequence[Alert]) -> None:
     profile = MonitoringProfile.objects.filter(client=client).first()
     recipients = alert_recipients(client) if profile is None or profile.alert_emails else []
     if recipients:
-        url = settings.SITE_URL + reverse("clients:overview", kwargs={"client": client.public_id})
         for alert in alerts:
             queue_email(
                 to=recipients,
@@ -45,7 +42,7 @@ def alerts_opened(*, client: Client, alerts: Sequence[Alert]) -> None:
                     "alert": alert,
                     "client": client,
                     "time_zone": client.agency.time_zone or "UTC",
-                    "url": url,
+                    "url": alert_url(alert),
                 },
             )
     emit_alerts_raised(client=client, alerts=alerts)

@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.urls import reverse
-
+from incidents.links import absolute, alert_url
 from incidents.webhooks import PING, queue_events
 
 if TYPE_CHECKING:
@@ -42,10 +40,6 @@ EVENT_NAMES = [name for name, _label, _help in EVENTS]
 EVENT_LABELS = {name: label for name, label, _help in EVENTS} | {PING: "Test ping"}
 
 
-def _link(name: str, **kwargs: Any) -> str:
-    return settings.SITE_URL + reverse(name, kwargs=kwargs)
-
-
 def client_payload(client: Client) -> dict[str, Any]:
     return {"id": str(client.public_id), "name": client.name}
 
@@ -58,7 +52,9 @@ def incident_payload(incident: Incident) -> dict[str, Any]:
         "status": incident.status,
         "opened_at": incident.opened_at.isoformat(),
         "alert": str(incident.alert.public_id) if incident.alert_id and incident.alert else None,
-        "url": _link("incidents:detail", client=incident.client.public_id, pk=incident.public_id),
+        "url": absolute(
+            "incidents:detail", client=incident.client.public_id, pk=incident.public_id
+        ),
     }
 
 
@@ -75,10 +71,7 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
         "observed": alert.observed,
         "expected": alert.expected,
         "opened_at": alert.opened_at.isoformat(),
-        # Alerts have no page of their own: the client's alert list, at this alert (the
-        # link the mention page uses too).
-        "url": _link("monitoring:alerts", client=alert.client.public_id)
-        + f"?status={alert.status}#alert-{alert.public_id}",
+        "url": alert_url(alert),
     }
 
 
@@ -157,7 +150,7 @@ def emit_postmortem_ready(*, report: Report) -> None:
                     "report": str(report.public_id),
                     "variant": report.variant,
                     "pages": report.pages,
-                    "pdf_url": _link(
+                    "pdf_url": absolute(
                         "reports:download", client=client.public_id, pk=report.public_id
                     ),
                 },

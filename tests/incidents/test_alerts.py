@@ -103,6 +103,11 @@ def test_a_surge_raises_one_alert_that_says_why(cast, source, on_commit):
     assert set(message.to) >= {cast.owner.email, cast.manager.email, cast.staff.email}
     assert cast.unassigned_staff.email not in message.to
     assert alert.explanation in message.body
+    # The link leads to the alert itself, where it can be acknowledged or escalated.
+    link = (
+        f"/clients/{cast.client.public_id}/monitoring/alerts/?status=open#alert-{alert.public_id}"
+    )
+    assert link in message.body
 
 
 def test_running_detection_again_neither_duplicates_nor_renotifies(cast, source, on_commit):
