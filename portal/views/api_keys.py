@@ -33,13 +33,16 @@ class ApiKeysView(MemberView):
     reload shows nothing, and going anywhere else first drops it, so it never waits in
     the session for the list to be opened later.
 
-    For htmx (the pager of the revoked keys) only that list is rendered."""
+    For htmx (the pager of the revoked keys) only that list is rendered, except when htmx
+    restores a page it did not keep for the back button: that answer replaces the whole
+    body. The page showing a token keeps itself out of htmx's history snapshots."""
 
     required_role = "manager"
     template_name = "agency/api_keys.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if cast(PortalRequest, request).htmx:
+        details = cast(PortalRequest, request).htmx
+        if details and not details.history_restore_request:
             return render(request, "agency/_revoked_keys.html", {"page_obj": self.revoked()})
         extra: dict[str, Any] = {}
         handed = handed_over(request)

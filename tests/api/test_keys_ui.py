@@ -153,3 +153,34 @@ def test_revoked_keys_are_paged_newest_first_with_their_count(cast, client):
     assert "Create a key" not in second  # only the list, for htmx
     assert [f"Old key {n:02}" in second for n in (2, 1, 0, 3)] == [True, True, True, False]
     assert "Page 2 of 2" in second
+
+
+def test_back_to_a_paged_list_of_revoked_keys_gets_the_whole_page(cast, client):
+    """htmx asks again for a page it has not kept (HX-History-Restore-Request) and puts
+    the answer in place of the whole body: it must be the page, not the list alone."""
+    for n in range(21):
+        new = api_key_create(
+            agency=cast.agency, by=cast.owner, name=f"Old key {n:02}", client=None, read_only=True
+        )
+        api_key_revoke(key=new.key, by=cast.owner)
+    client.force_login(cast.manager)
+
+    restored = client.get(
+        PAGE,
+        {"page": 2},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    ).content.decode()
+
+    assert "Create a key" in restored and "Page 2 of 2" in restored
+
+
+def test_the_new_token_is_kept_out_of_htmx_history_snapshots(cast, client):
+    """Paging the revoked keys pushes a URL, and htmx then saves the page it leaves in the
+    browser's storage for the back button, unless the page says hx-history="false": the
+    token would wait there in clear, and come back on "Back"."""
+    client.force_login(cast.owner)
+    _create(client)
+    shown = client.get(PAGE).content.decode()
+    assert "shown only this once" in shown
+    assert 'hx-history="false"' in shown
+    assert 'hx-history="false"' not in client.get(PAGE).content.decode()  # nothing to hide
