@@ -276,10 +276,16 @@ def _portal_reports(scope: Scope, client: Client) -> QuerySet[Report]:
 
 
 class PortalReportListView(PortalClientPage):
-    """The PDFs shared with the contact, a page of the portal with its navigation."""
+    """The PDFs shared with the contact, a page of the portal with its navigation (for
+    htmx, its pagination, only the table)."""
 
     template_name = "reports/portal_list.html"
     section = "reports"
+
+    def get_template_names(self) -> list[str]:
+        if is_htmx(self.request):
+            return ["reports/_portal_report_table.html"]
+        return super().get_template_names()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -341,11 +341,14 @@ def test_alerts_list_pages_past_fifty_and_keeps_the_filters_in_the_page_links(ca
     assert "Keyword alert 101." in body and "Keyword alert 120." in body
     assert "Keyword alert 100." not in body and "A spike." not in body
     assert 'href="?status=dismissed&amp;kind=keyword&amp;page=2"' in body  # previous
-    # the page links swap only the list (htmx gets the list, not the whole page)
+    # the page links swap only the list: htmx gets what goes inside #alert-list (the
+    # page has one), not the whole page nor a second list nested in the first
+    assert body.count('id="alert-list"') == 1
+    assert 'hx-target="#alert-list"' in body
     partial = client.get(
         url("alerts", cast.client) + "?status=dismissed&kind=keyword&page=2", HTTP_HX_REQUEST="true"
     ).content.decode()
-    assert 'id="alert-list"' in partial and "<html" not in partial
+    assert 'id="alert-list"' not in partial and "<html" not in partial
     assert "Keyword alert 51." in partial and "Keyword alert 100." in partial
 
 

@@ -44,9 +44,11 @@ def test_the_reports_list_pages_past_twenty_five(cast, client):
     second = client.get(url + "?page=2").content.decode()
     assert second.count("Post-mortem: Incident ") == 5
     assert "Post-mortem: Incident 26.<" in second and "Post-mortem: Incident 30.<" in second
-    # the page links swap only the table
+    # the page links swap only the table: htmx gets what goes inside #report-table (the
+    # page has one), not the whole page nor a second table nested in the first
+    assert second.count('id="report-table"') == 1 and 'hx-target="#report-table"' in second
     partial = client.get(url + "?page=2", HTTP_HX_REQUEST="true").content.decode()
-    assert 'id="report-table"' in partial and "<html" not in partial
+    assert 'id="report-table"' not in partial and "<html" not in partial
     assert "Post-mortem: Incident 30.<" in partial and "Crisis plan" not in partial
 
 
@@ -62,6 +64,12 @@ def test_the_portal_reports_list_pages_past_twenty_five(cast, client):
     assert second.count("Download PDF") == 2
     assert "Incident 26." in second and "Incident 27." in second
     assert "Incident 25." not in second
+    # the page links swap only the table, as on the agency's list: htmx gets what goes
+    # inside #report-table, not the whole portal page
+    assert second.count('id="report-table"') == 1 and 'hx-target="#report-table"' in second
+    partial = client.get(url + "?page=2", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and 'id="report-table"' not in partial
+    assert partial.count("Download PDF") == 2 and "Page 2 of 2 · 27 in all" in partial
 
 
 # -- a report whose task was lost -------------------------------------------------------------
