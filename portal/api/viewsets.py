@@ -10,12 +10,12 @@ from typing import Any, ClassVar, cast
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 
 from portal.api.auth import actor, request_scope
+from portal.api.filtering import ApiFilterBackend
 from portal.models import User
 from portal.scoping import Scope, ScopedQuerySet
 
@@ -27,7 +27,7 @@ class ScopedViewSet(viewsets.GenericViewSet[Any]):
     # Any segment reaches the view, so that a malformed id is the API's JSON 404 rather
     # than the resolver's HTML one; the schema still documents the id as a UUID.
     lookup_value_converter = "str"
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [ApiFilterBackend, filters.OrderingFilter]
     related: ClassVar[tuple[str, ...]] = ()
 
     @property
