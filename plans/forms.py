@@ -296,6 +296,12 @@ def parse_offset(text: str) -> int:
     )
 
 
+# A playbook step is due at most a year after the incident opens: beyond that it is no
+# step of a crisis response, and a number of any size would overflow the database column
+# or the due time an incident opened on the plan computes from it.
+MAX_OFFSET_MINUTES = 365 * 1440
+
+
 class OffsetField(forms.Field):
     """Minutes after opening, typed as people say it ("+30 min", "2 h")."""
 
@@ -306,7 +312,12 @@ class OffsetField(forms.Field):
 
     def to_python(self, value: Any) -> int:
         text = str(value or "").strip()
-        return parse_offset(text) if text else 0
+        minutes = parse_offset(text) if text else 0
+        if minutes > MAX_OFFSET_MINUTES:
+            raise forms.ValidationError(
+                "A step can be due at most 365 days after the incident opens."
+            )
+        return minutes
 
 
 class ScenarioForm(ScopedModelForm):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -206,22 +207,47 @@ def test_a_scenario_with_a_playbook_is_added_to_a_draft(cast, client):
     assert scenario.trigger_term_list == ["boycott", "#acmefail"]
 
 
-def test_a_bad_due_offset_is_explained(cast, client):
+def one_step_scenario(cast, client, title: str, due: str):  # type: ignore[no-untyped-def]
+    """Post a new scenario with one playbook step due at `due`; the draft and the answer."""
     plan, _ = approved_plan(cast.client, cast.owner)
     draft = plan_revision_start(plan=plan, by=cast.owner)
     client.force_login(cast.owner)
     response = client.post(
         url("scenario_create", cast.client, pk=draft.public_id),
         {
-            "title": "X",
+            "title": title,
             "steps-TOTAL_FORMS": "1",
             "steps-INITIAL_FORMS": "0",
             "steps-0-action": "Do it",
-            "steps-0-due": "soonish",
+            "steps-0-due": due,
         },
     )
+    return draft, response
+
+
+@pytest.mark.parametrize(
+    ("due", "explained"),
+    [
+        ("soonish", "such as “+30 min”"),
+        # No longer than a year: past that, an incident opened on the plan could not even
+        # compute the step's due time (and the database column overflows first).
+        ("366 d", "at most 365 days after the incident opens"),
+        ("999999999 d", "at most 365 days after the incident opens"),
+        ("99999999999999999999", "at most 365 days after the incident opens"),
+    ],
+)
+def test_a_bad_due_offset_is_explained(cast, client, due, explained):
+    draft, response = one_step_scenario(cast, client, "Bad", due)
     assert response.status_code == 400
-    assert "such as “+30 min”" in response.content.decode()
+    assert explained in response.content.decode()
+    assert not draft.scenarios.filter(title="Bad").exists()
+
+
+def test_a_step_due_a_year_after_opening_is_saved(cast, client):
+    draft, response = one_step_scenario(cast, client, "Anniversary", "+365 d")
+    assert response.status_code == 302
+    scenario = draft.scenarios.get(title="Anniversary")
+    assert scenario.steps.get().due_offset_minutes == 365 * 1440
 
 
 def test_the_client_contact_sees_the_approved_plan_but_no_draft_or_internal_content(cast, client):
