@@ -5,8 +5,10 @@ bumping its `generation`; the task is queued on commit. `report_generate` (calle
 the task with the report's id and generation) claims the row with a compare-and-set,
 renders the PDF (incidents/report_content.py → portal/pdf.py), stores it under a new
 name and swaps it in, deleting the file it replaces. A retry of a finished generation,
-or of one a newer request has overtaken, does nothing; a worker killed mid-render has
-the task delivered again (acks late) and simply renders again.
+or of one a newer request has overtaken, does nothing; a worker process killed
+mid-render has the task delivered again (acks late, rejected on worker lost) and simply
+renders again. A whole worker lost mid-render has it delivered again only after the
+broker's visibility timeout (an hour on Redis), by when the report is stalled (below).
 
 A task that is lost altogether (a broker restarted without its queue) would leave the
 row queued or running for ever: one pending longer than REPORT_STALE_AFTER_MINUTES is
