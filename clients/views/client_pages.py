@@ -47,9 +47,10 @@ class ClientOverviewView(ClientView, TemplateView):
         return context
 
     def crisis_status(self) -> dict[str, Any]:
-        """The incidents still being handled and the alerts still open: the page an
-        alert email sends people to must show them, with the way to act on them. Drills
-        are left out, as on the dashboard (the incident list shows them, marked Drill)."""
+        """The incidents still being handled and the alerts still open, each with the way
+        to act on them: the client's page is where a member opening the client starts.
+        Drills are left out, as on the dashboard (the incident list shows them, marked
+        Drill)."""
         from incidents.models import BEING_HANDLED_STATUSES, Alert, AlertStatus, Incident
 
         incidents = Incident.objects.within(self.scope).filter(
