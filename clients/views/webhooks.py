@@ -131,7 +131,9 @@ class WebhookEditView(_FormPage):
 
 
 class WebhookView(_Webhooks, TemplateView):
-    """The endpoint's page; for htmx (the log's polling and pagination) only the log."""
+    """The endpoint's page; for htmx (the log's polling and pagination) only the log,
+    except when htmx restores a page it did not keep for the back button: that answer
+    replaces the whole body."""
 
     template_name = "agency/webhook.html"
 
@@ -139,7 +141,8 @@ class WebhookView(_Webhooks, TemplateView):
         self.object = self.endpoint(request, kwargs["pk"])
 
     def get_template_names(self) -> list[str]:
-        if _req(self.request).htmx:
+        details = _req(self.request).htmx
+        if details and not details.history_restore_request:
             return ["agency/_webhook_log.html"]
         return [self.template_name]
 

@@ -234,3 +234,23 @@ def test_the_list_shows_each_endpoints_latest_attempt(cast, client):
     assert '<span class="badge badge-bad">503</span>' in tried_row
     assert "badge-ok" not in tried_row.split("</td>")[-2]  # not an earlier, delivered one
     assert "none yet" in quiet_row
+
+
+def test_back_to_a_page_of_the_log_gets_the_whole_page_and_the_secret_stays_out_of_snapshots(
+    cast, client
+):
+    """htmx asks again for a page it has not kept (HX-History-Restore-Request) and puts
+    the answer in place of the whole body: the page, not the log alone. Paging the log
+    pushes a URL, so htmx would first save the page it leaves, signing secret and all,
+    in the browser's storage, unless the page says hx-history="false"."""
+    endpoint = WebhookEndpoint.objects.create(
+        agency=cast.agency, url="https://hooks.example.com/x", events=["alert.raised"]
+    )
+    client.force_login(cast.manager)
+
+    restored = client.get(
+        page(endpoint), headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+
+    assert "<html" in restored.text and "Signing secret" in restored.text
+    assert '<details hx-history="false"><summary>Reveal the secret' in restored.text
