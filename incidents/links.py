@@ -16,9 +16,10 @@ def absolute(name: str, **kwargs: Any) -> str:
 
 
 def alert_url(alert: Alert) -> str:
-    """Alerts have no page of their own: the client's alert list, filtered to the alert's
-    status, at the alert (the link the mention page uses too)."""
+    """Alerts have no page of their own: the client's alert list at the alert, on the
+    page holding it in the list of its status then (the link the mention page uses too;
+    incidents.views.alerts)."""
     return (
         absolute("monitoring:alerts", client=alert.client.public_id)
-        + f"?status={alert.status}#alert-{alert.public_id}"
+        + f"?alert={alert.public_id}#alert-{alert.public_id}"
     )

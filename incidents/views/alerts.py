@@ -1,5 +1,6 @@
 """Alerts of a client: the list (filter by status and kind, `PAGE_SIZE` per page, the
-filters kept in the page links) and the two actions a person takes from the UI,
+filters kept in the page links; `?alert=<id>`, the link to one alert, shows the page
+holding it in the list of its status) and the two actions a person takes from the UI,
 acknowledge and dismiss (POST, compare-and-set in the service)."""
 
 from __future__ import annotations
@@ -7,11 +8,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from incidents.alert_actions import AlertActionError, alert_acknowledge, alert_dismiss
@@ -35,10 +38,25 @@ class AlertListView(Monitoring, ClientView, TemplateView):
             return render(request, self.partial_name, context)
         return self.render_to_response(context)
 
+    def linked(self) -> Alert | None:
+        """The client's alert named by `?alert=` (the links of emails, webhooks and the
+        mention page), if it is one."""
+        public_id = self.request.GET.get("alert", "")
+        try:
+            return self.alerts().filter(public_id=public_id).first() if public_id else None
+        except ValidationError:  # not a UUID
+            return None
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", AlertStatus.OPEN)
         kind = self.request.GET.get("kind", "")
+        page_number = self.request.GET.get("page")
+        linked = self.linked()
+        if linked is not None:
+            # The list the alert is in now (it may have been handled since the link was
+            # made), at its page.
+            status, kind = linked.status, ""
         # The id breaks ties between alerts opened at the same moment, so no alert is on
         # two pages or on none.
         alerts = self.alerts().select_related("handled_by").order_by("-opened_at", "-id")
@@ -50,11 +68,15 @@ class AlertListView(Monitoring, ClientView, TemplateView):
             alerts = alerts.filter(kind=kind)
         else:
             kind = ""
+        if linked is not None:
+            newer = alerts.filter(
+                Q(opened_at__gt=linked.opened_at) | Q(opened_at=linked.opened_at, id__gt=linked.id)
+            ).count()
+            page_number = str(newer // PAGE_SIZE + 1)
         counts = dict(self.alerts().values_list("status").annotate(n=Count("pk")).order_by())
-        page = Paginator(alerts, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        query = params.urlencode()
+        page = Paginator(alerts, PAGE_SIZE).get_page(page_number)
+        # The page links keep the list shown (not the alert, which would pin the page).
+        query = urlencode({k: v for k, v in (("status", status or "all"), ("kind", kind)) if v})
         context.update(
             page_obj=page,
             alerts=page.object_list,

@@ -104,9 +104,8 @@ def test_a_surge_raises_one_alert_that_says_why(cast, source, on_commit):
     assert cast.unassigned_staff.email not in message.to
     assert alert.explanation in message.body
     # The link leads to the alert itself, where it can be acknowledged or escalated.
-    link = (
-        f"/clients/{cast.client.public_id}/monitoring/alerts/?status=open#alert-{alert.public_id}"
-    )
+    alerts = f"/clients/{cast.client.public_id}/monitoring/alerts/"
+    link = f"{alerts}?alert={alert.public_id}#alert-{alert.public_id}"
     assert link in message.body
 
 

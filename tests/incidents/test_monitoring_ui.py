@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from incidents.alert_actions import AlertActionError, alert_acknowledge, alert_dismiss
+from incidents.links import alert_url
 from incidents.models import AlertStatus, MonitoringProfile, Source, SourceKind, WatchTerm
 from tests.incidents.ui_factories import a_mention, a_source, a_term, an_alert
 
@@ -350,6 +352,40 @@ def test_alerts_list_pages_past_fifty_and_keeps_the_filters_in_the_page_links(ca
     ).content.decode()
     assert 'id="alert-list"' not in partial and "<html" not in partial
     assert "Keyword alert 51." in partial and "Keyword alert 100." in partial
+
+
+def test_a_link_to_an_alert_shows_the_page_holding_it_whatever_its_status_now(cast, client):
+    now = timezone.now()
+    old = an_alert(
+        cast.client,
+        status="dismissed",
+        explanation="The old one.",
+        opened_at=now - timedelta(days=2),
+    )
+    for n in range(60):  # newer dismissed alerts push it off the first page
+        an_alert(cast.client, status="dismissed", opened_at=now - timedelta(minutes=n))
+    mention = a_mention(cast.client)
+    mention.alerts.add(old)
+    other = an_alert(cast.second_client, status="dismissed")
+    client.force_login(cast.staff)
+    page = client.get(url("mention", cast.client, pk=mention.public_id)).content.decode()
+    link = page.split("<dt>Part of</dt>")[1].split('href="')[1].split('"')[0]
+    path, fragment = link.replace("&amp;", "&").split("#")
+    assert fragment == f"alert-{old.public_id}"
+    shown = client.get(path).content.decode()
+    assert f'id="alert-{old.public_id}"' in shown and "Page 2 of 2" in shown
+    # the page links keep to that list (dismissed, no alert named any more)
+    assert 'href="?status=dismissed&amp;page=1"' in shown
+    # the alert that was open when an email linked to it has been handled since
+    alert = an_alert(cast.client, status="open", explanation="Was open.")
+    link = alert_url(alert).removeprefix(settings.SITE_URL)
+    alert_acknowledge(alert=alert, by=cast.staff)
+    shown = client.get(link.split("#")[0]).content.decode()
+    assert f'id="alert-{alert.public_id}"' in shown and "Was open." in shown
+    # another client's alert (or a made-up id) names nothing: the open alerts, page 1
+    for unknown in (other.public_id, "not-an-id"):
+        shown = client.get(url("alerts", cast.client) + f"?alert={unknown}").content.decode()
+        assert "No open alert" in shown and str(other.public_id) not in shown
 
 
 def test_dashboard_and_client_page_lead_to_monitoring(cast, client):

@@ -183,7 +183,7 @@ def test_a_raised_alert_is_sent_with_a_link_to_it(cast, hook_server, on_commit, 
     assert data["alert"]["explanation"] == "80 mentions in 15 minutes, about 4 expected."
     url = data["alert"]["url"]
     assert url.startswith("https://firebreak.example.com/clients/")
-    assert url.endswith(f"/monitoring/alerts/?status=open#alert-{alert.public_id}")
+    assert url.endswith(f"/monitoring/alerts/?alert={alert.public_id}#alert-{alert.public_id}")
     # The link shows the alert to someone of the agency.
     client.force_login(cast.owner)
     page = client.get(url.removeprefix(settings.SITE_URL).split("#")[0])
