@@ -284,8 +284,11 @@ _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440}
 
 def parse_offset(text: str) -> int:
     """ "+30 min" -> 30, "2h" -> 120, "1 day" -> 1440, "1 h 30 min" -> 90, "45" -> 45
-    (minutes). Whatever format_duration writes reads back to the same minutes."""
+    (minutes). Whatever format_duration and plans.models.format_offset write reads back
+    to the same minutes ("at opening" is 0)."""
     text = text.strip()
+    if text.lower() == "at opening":
+        return 0
     if not _OFFSET.match(text):
         raise forms.ValidationError(
             "Write the time after the incident opens, such as “+30 min”, “2 h” or “1 d”."

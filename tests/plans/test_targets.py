@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 
 from incidents.incident_selectors import incident_metrics
@@ -106,7 +107,11 @@ def test_the_escalation_editor_saves_again_the_targets_it_shows(cast, client):
     assert levels[3] == {"hold": 90} and levels[2] == {"resolve": 3030}
 
 
-def test_a_playbook_step_due_at_hours_and_minutes_is_saved_again_as_shown(cast, client):
+@pytest.mark.parametrize(
+    ("typed", "shown", "minutes"),
+    [("90", "+1 h 30 min", 90), ("0", "at opening", 0)],
+)
+def test_a_playbook_step_is_saved_again_as_shown(cast, client, typed, shown, minutes):
     plan, _ = approved_plan(cast.client, cast.owner)
     draft = plan_revision_start(plan=plan, by=cast.owner)
     client.force_login(cast.owner)
@@ -115,7 +120,7 @@ def test_a_playbook_step_due_at_hours_and_minutes_is_saved_again_as_shown(cast, 
         "steps-TOTAL_FORMS": "1",
         "steps-INITIAL_FORMS": "0",
         "steps-0-action": "Brief the CEO",
-        "steps-0-due": "90",
+        "steps-0-due": typed,
         "steps-0-ORDER": "1",
     }
     assert (
@@ -125,12 +130,12 @@ def test_a_playbook_step_due_at_hours_and_minutes_is_saved_again_as_shown(cast, 
     scenario = draft.scenarios.get(title="Influencer backlash")
     edit = url("scenario_edit", cast.client, pk=scenario.public_id)
     page = client.get(edit).content.decode()
-    assert 'value="+1 h 30 min"' in page and 'name="steps-INITIAL_FORMS" value="1"' in page
+    assert f'value="{shown}"' in page and 'name="steps-INITIAL_FORMS" value="1"' in page
 
-    response = client.post(edit, {**form, "steps-INITIAL_FORMS": "1", "steps-0-due": "+1 h 30 min"})
+    response = client.post(edit, {**form, "steps-INITIAL_FORMS": "1", "steps-0-due": shown})
 
     assert response.status_code == 302
-    assert scenario.steps.get().due_offset_minutes == 90
+    assert scenario.steps.get().due_offset_minutes == minutes
 
 
 def test_a_more_severe_level_cannot_have_a_slower_target(cast, client):
