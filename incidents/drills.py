@@ -46,7 +46,7 @@ from incidents.models import (
     SourceKind,
 )
 from plans.models import Exercise, ExerciseStatus, Scenario
-from portal.durations import format_duration
+from portal.durations import format_measured
 from portal.models import User
 
 DRILL_SIZE = 20
@@ -203,7 +203,7 @@ def drill_timings(incident: Incident) -> list[tuple[str, str]]:
         first=Min("sent_at"), answered=Count("mention", distinct=True)
     )
     reply = sent["first"] - incident.opened_at if sent["first"] else None
-    rows.insert(2, ("Time to first reply", format_duration(reply)))
+    rows.insert(2, ("Time to first reply", format_measured(reply)))
     rows.append(("Mentions answered", f"{sent['answered']} of {incident.mentions.count()}"))
     return rows
 

@@ -28,7 +28,7 @@ from incidents.models import (
     TimelineEntry,
 )
 from incidents.targets import targets_for
-from portal.durations import format_duration
+from portal.durations import format_duration, format_measured
 
 BASELINE = timedelta(weeks=4)
 TOP = 5
@@ -178,7 +178,7 @@ class Metric:
     def value_label(self) -> str:
         if self.value is None and self.elapsed is not None:
             return f"pending ({format_duration(self.elapsed)} so far)"
-        return format_duration(self.value)
+        return format_measured(self.value)
 
     @property
     def target_label(self) -> str:

@@ -55,7 +55,7 @@ from incidents.models import (
     Visibility,
 )
 from portal.charts.timeseries import Bucket
-from portal.durations import format_duration
+from portal.durations import format_duration, format_measured
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -175,7 +175,7 @@ class TaskShortfall:
 
     @property
     def late_by_label(self) -> str:
-        return format_duration(self.late_by)
+        return format_measured(self.late_by)
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ class ReviewMetric(Metric):
     @property
     def value_label(self) -> str:
         if self.value is not None:
-            return format_duration(self.value)
+            return format_measured(self.value)
         return "never" if self.elapsed is not None else "not recorded"
 
 

@@ -8,6 +8,7 @@ form and parses it again on save (plans.forms.parse_offset)."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 MINUTES_PER_DAY = 24 * 60
@@ -31,3 +32,15 @@ def format_duration(value: timedelta | int | None) -> str:
         f"{mins} min" if mins else "",
     ]
     return " ".join(p for p in parts if p) or "0 min"
+
+
+def format_measured(value: timedelta | None) -> str:
+    """A measured time set against a target or a due time, rounded up to the minute: a
+    milestone 30 s past a "1 h" target reads "1 h 1 min", never the "1 h" it missed; a
+    few seconds read "under 1 min"."""
+    if value is None:
+        return "—"
+    seconds = value.total_seconds()
+    if 0 < seconds < 60:
+        return "under 1 min"
+    return format_duration(math.ceil(seconds / 60))

@@ -112,8 +112,8 @@ def test_the_exercise_record_gets_the_teams_timings(
     exercise = incident.exercise
     exercise.refresh_from_db()
     assert exercise.status == ExerciseStatus.COMPLETED
-    assert "Time to first statement: 0 min" in exercise.outcome
-    assert "Time to first reply: 0 min" in exercise.outcome
+    assert "Time to first statement: under 1 min" in exercise.outcome
+    assert "Time to first reply: under 1 min" in exercise.outcome
     assert "Mentions answered: 1 of 20" in exercise.outcome
 
 

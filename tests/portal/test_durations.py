@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from incidents.incident_selectors import Metric
 from plans.forms import parse_offset
-from portal.durations import format_duration
+from portal.durations import format_duration, format_measured
 
 
 def test_a_duration_reads_like_a_person_would_say_it() -> None:
@@ -31,3 +32,15 @@ def test_minutes_read_the_same_as_the_timedelta() -> None:
 def test_what_is_shown_reads_back_to_the_same_minutes(minutes: int) -> None:
     assert parse_offset(format_duration(minutes)) == minutes
     assert parse_offset("+" + format_duration(minutes)) == minutes
+
+
+def test_a_measured_time_past_its_target_never_reads_as_the_target() -> None:
+    target = timedelta(hours=1)
+    late = Metric("Time to acknowledge", target + timedelta(seconds=30), target)
+    assert (late.value_label, late.target_label, late.met) == ("1 h 1 min", "1 h", False)
+    on_time = Metric("Time to acknowledge", target, target)
+    assert (on_time.value_label, on_time.met) == ("1 h", True)
+    assert format_measured(timedelta(seconds=1)) == "under 1 min"
+    assert format_measured(timedelta(seconds=61)) == "2 min"
+    assert format_measured(timedelta(0)) == "0 min"
+    assert format_measured(None) == "—"
