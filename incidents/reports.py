@@ -12,8 +12,10 @@ broker's visibility timeout (an hour on Redis), by when the report is stalled (b
 
 A task that is lost altogether (a broker restarted without its queue) would leave the
 row queued or running for ever: one pending longer than REPORT_STALE_AFTER_MINUTES is
-"stalled". Pages show it as failed at once (`with_stalled`), and a beat task marks it
-failed (`reports_fail_stalled`), so a late delivery of the lost task does nothing.
+"stalled". Pages show it as failed at once (`with_stalled`), with "Generate again", and
+a beat task marks it failed (`reports_fail_stalled`). A task that was only late (a long
+queue, workers down for a while, a redelivery after the visibility timeout) still
+renders its generation when it arrives, unless someone has asked again meanwhile.
 
 Every download is recorded (`report_downloaded`) in the admin's log (LogEntry), the
 audit trail the site's operators already read: the report's History page in the admin
@@ -240,11 +242,11 @@ def report_file_name(report: Report) -> str:
 def report_generate(*, report_id: int, generation: int) -> str:
     """Render and store one generation of a report. Returns what happened, for the log:
     "done", "failed", or "skipped" (finished already, or overtaken by a newer request)."""
-    claimed = Report.objects.filter(
-        pk=report_id,
-        generation=generation,
-        status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING],
-    ).update(status=ReportStatus.RUNNING, started_at=timezone.now(), progress=5, error="")
+    pending = Q(status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING])
+    given_up = Q(status=ReportStatus.FAILED, error=STALLED)  # late, not lost: render it
+    claimed = Report.objects.filter(pending | given_up, pk=report_id, generation=generation).update(
+        status=ReportStatus.RUNNING, started_at=timezone.now(), progress=5, error=""
+    )
     if not claimed:
         return "skipped"
     report = Report.objects.select_related(

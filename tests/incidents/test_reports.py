@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -28,10 +29,12 @@ from incidents.models import (
     Visibility,
 )
 from incidents.reports import (
+    STALLED,
     ReportError,
     report_generate,
     report_request_plan,
     report_request_postmortem,
+    reports_fail_stalled,
 )
 from tests.incidents.report_helpers import (
     a_final_postmortem,
@@ -529,3 +532,42 @@ def test_portal_home_of_the_client_links_to_its_documents(cast, client):
     kwargs = {"client": cast.client.public_id}
     page = client.get(reverse("clientportal:client", kwargs=kwargs)).content.decode()
     assert reverse("reportsportal:list", kwargs=kwargs) in page
+
+
+def test_a_task_that_arrives_after_its_report_was_given_up_still_renders_it(cast, postmortem):
+    # Queued 40 minutes ago and never picked up (a long queue): the beat gives it up...
+    report = Report.objects.create(
+        client=cast.client,
+        kind="postmortem",
+        postmortem=postmortem,
+        variant="client",
+        status=ReportStatus.QUEUED,
+        requested_by=cast.owner,
+        requested_at=timezone.now() - timedelta(minutes=40),
+    )
+    assert reports_fail_stalled() == 1
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED and report.error == STALLED
+    # ...then its task arrives: the PDF the user asked for is made after all.
+    assert report_generate(report_id=report.pk, generation=report.generation) == "done"
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE and report.error == "" and report.file
+    assert "Post-mortem" in pdf_text(report.file.read())
+
+
+def test_a_late_task_does_not_undo_a_real_failure_or_a_newer_request(cast, postmortem):
+    failed = Report.objects.create(
+        client=cast.client,
+        kind="postmortem",
+        postmortem=postmortem,
+        variant="client",
+        status=ReportStatus.FAILED,
+        error="The post-mortem was deleted.",
+        requested_by=cast.owner,
+    )
+    assert report_generate(report_id=failed.pk, generation=failed.generation) == "skipped"
+    failed.refresh_from_db()
+    assert failed.status == ReportStatus.FAILED and failed.error == "The post-mortem was deleted."
+    # Given up, and asked for again since: the old generation's task stays skipped.
+    Report.objects.filter(pk=failed.pk).update(error=STALLED, generation=F("generation") + 1)
+    assert report_generate(report_id=failed.pk, generation=failed.generation) == "skipped"
