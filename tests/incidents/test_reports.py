@@ -236,17 +236,21 @@ def test_a_retry_of_a_finished_or_overtaken_generation_does_nothing(
     assert report.file.name == name and report.status == ReportStatus.DONE
 
 
-def test_a_worker_killed_mid_render_renders_again(cast, postmortem):
-    # The row says "running" (the first delivery died); the redelivered task renders.
-    report = Report.objects.create(
+def _report(cast, postmortem, **fields):
+    """The client version of the post-mortem's report row, as a task finds it."""
+    return Report.objects.create(
         client=cast.client,
         kind="postmortem",
         postmortem=postmortem,
         variant="client",
-        status=ReportStatus.RUNNING,
-        progress=60,
         requested_by=cast.owner,
+        **fields,
     )
+
+
+def test_a_worker_killed_mid_render_renders_again(cast, postmortem):
+    # The row says "running" (the first delivery died); the redelivered task renders.
+    report = _report(cast, postmortem, status=ReportStatus.RUNNING, progress=60)
     assert report_generate(report_id=report.pk, generation=report.generation) == "done"
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE and report.file
@@ -536,13 +540,10 @@ def test_portal_home_of_the_client_links_to_its_documents(cast, client):
 
 def test_a_task_that_arrives_after_its_report_was_given_up_still_renders_it(cast, postmortem):
     # Queued 40 minutes ago and never picked up (a long queue): the beat gives it up...
-    report = Report.objects.create(
-        client=cast.client,
-        kind="postmortem",
-        postmortem=postmortem,
-        variant="client",
+    report = _report(
+        cast,
+        postmortem,
         status=ReportStatus.QUEUED,
-        requested_by=cast.owner,
         requested_at=timezone.now() - timedelta(minutes=40),
     )
     assert reports_fail_stalled() == 1
@@ -556,14 +557,8 @@ def test_a_task_that_arrives_after_its_report_was_given_up_still_renders_it(cast
 
 
 def test_a_late_task_does_not_undo_a_real_failure_or_a_newer_request(cast, postmortem):
-    failed = Report.objects.create(
-        client=cast.client,
-        kind="postmortem",
-        postmortem=postmortem,
-        variant="client",
-        status=ReportStatus.FAILED,
-        error="The post-mortem was deleted.",
-        requested_by=cast.owner,
+    failed = _report(
+        cast, postmortem, status=ReportStatus.FAILED, error="The post-mortem was deleted."
     )
     assert report_generate(report_id=failed.pk, generation=failed.generation) == "skipped"
     failed.refresh_from_db()
