@@ -4,26 +4,15 @@ matched."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import pytest
 
 from clients.models import Agency, Client
 from incidents.models import Mention, Source, WatchTerm
 from incidents.tasks import schedule_due_sources
 from tests.incidents.local_server import Route, local_server, rss
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.worker
-
-
-def wait_for(predicate: Callable[[], bool], seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_a_due_source_is_polled_by_the_worker(celery_worker, settings):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -36,6 +36,7 @@ from incidents.webhooks import (
 )
 from tests.incidents.incident_factories import an_incident
 from tests.incidents.local_server import LocalServer, Route, Seen, local_server, unanswered
+from tests.waiting import wait_for
 
 
 @pytest.fixture
@@ -318,15 +319,6 @@ def test_retry_delays_double_up_to_an_hour(settings):
 
 
 # -- a real worker -----------------------------------------------------------------------------
-
-
-def wait_for(predicate: Callable[[], bool], seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.mark.worker
