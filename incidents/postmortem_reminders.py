@@ -13,12 +13,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Membership
+from incidents.links import absolute
 from incidents.models import ACTION_ITEM_OPEN_STATUSES, ActionItem
 from portal.scoping import MANAGER_ROLES
 
@@ -91,10 +90,8 @@ def action_item_reminders_send(*, today: date | None = None) -> int:
                 "incident": incident,
                 "client": client,
                 "overdue_days": (day - item.due_date).days,
-                "url": settings.SITE_URL
-                + reverse(
-                    "postmortems:detail",
-                    kwargs={"client": client.public_id, "incident": incident.public_id},
+                "url": absolute(
+                    "postmortems:detail", client=client.public_id, incident=incident.public_id
                 ),
             },
         )
