@@ -72,15 +72,6 @@ def surge(source: Source, start: datetime, count: int, seconds: int = 170) -> No
     add_mentions(source, [start + timedelta(seconds=seconds * k / count) for k in range(count)])
 
 
-@pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    def run(fn):  # type: ignore[no-untyped-def]
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn()
-
-    return run
-
-
 def test_quiet_days_raise_no_alert(cast, source, on_commit):
     assert on_commit(lambda: detect_for_client(client=cast.client, now=SURGE)) == []
     assert not Alert.objects.exists()

@@ -46,15 +46,6 @@ def hook_server(settings) -> Iterator[LocalServer]:
         yield srv
 
 
-@pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    def run(fn):  # type: ignore[no-untyped-def]
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn()
-
-    return run
-
-
 def checked(seen: Seen, endpoint: WebhookEndpoint) -> dict:
     """The payload of a request the server saw, after checking its signature as a
     receiver would."""
