@@ -57,7 +57,8 @@ def test_the_form_refuses_a_client_of_another_agency_and_an_empty_name(cast, cli
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert "Select a valid choice" in body or "does not exist in your agency" in body
+    assert "That client does not exist in your agency" in body
+    assert "This field is required." in body
     assert not ApiKey.objects.exists()
 
 
