@@ -14,11 +14,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
 from clients.models import Invitation, InvitationKind, Membership, PortalAccess, Role
 from portal.views.base import PublicView, SignedInView
+from tests.url_patterns import walk
 
 ROLES = [
     "anonymous",
@@ -330,24 +331,6 @@ RULES: dict[str, Rule] = {
     "reportsportal:list": get(PORTAL, client="client"),
     "reportsportal:download": get(PORTAL, client="client", pk="report"),
 }
-
-
-def walk(
-    resolver: URLResolver, prefix: str = "", ns: str = ""
-) -> list[tuple[str, str, URLPattern]]:
-    """(namespaced name, route, pattern) of every URL pattern below a resolver."""
-    found: list[tuple[str, str, URLPattern]] = []
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            child_ns = ns
-            if entry.namespace:
-                child_ns = f"{ns}:{entry.namespace}" if ns else entry.namespace
-            found += walk(entry, route, child_ns)
-        else:
-            name = f"{ns}:{entry.name}" if ns and entry.name else (entry.name or "")
-            found.append((name, route, entry))
-    return found
 
 
 ALL_PATTERNS = walk(get_resolver())
