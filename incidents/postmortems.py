@@ -574,6 +574,16 @@ def postmortem_create(*, incident: Incident, by: User) -> PostMortem:
     return pm
 
 
+def _locked(postmortem: PostMortem) -> PostMortem:
+    """The post-mortem's row, locked until the caller's transaction ends, with its
+    incident (not locked: `_note` takes that lock)."""
+    return (
+        PostMortem.objects.select_for_update(of=("self",))
+        .select_related("incident")
+        .get(pk=postmortem.pk)
+    )
+
+
 def _require_draft(pm: PostMortem) -> None:
     if pm.status != PostMortemStatus.DRAFT:
         raise PostMortemError(
@@ -600,11 +610,7 @@ def postmortem_finalise(*, postmortem: PostMortem, by: User, share: bool = False
     """Mark the post-mortem final (read-only from then on), optionally shared with the
     client's contacts. The summary and the lessons learned must be written first."""
     with transaction.atomic():
-        pm = (
-            PostMortem.objects.select_for_update(of=("self",))
-            .select_related("incident")
-            .get(pk=postmortem.pk)
-        )
+        pm = _locked(postmortem)
         _require_draft(pm)
         missing = [
             SECTIONS[name] for name in ("summary", "lessons") if not getattr(pm, name).strip()
@@ -629,11 +635,7 @@ def postmortem_finalise(*, postmortem: PostMortem, by: User, share: bool = False
 def postmortem_reopen(*, postmortem: PostMortem, by: User) -> PostMortem:
     """Back to a draft (client contacts stop seeing it until it is final again)."""
     with transaction.atomic():
-        pm = (
-            PostMortem.objects.select_for_update(of=("self",))
-            .select_related("incident")
-            .get(pk=postmortem.pk)
-        )
+        pm = _locked(postmortem)
         if pm.status == PostMortemStatus.DRAFT:
             raise PostMortemError("This post-mortem is already a draft.")
         pm.status = PostMortemStatus.DRAFT
@@ -647,11 +649,7 @@ def postmortem_reopen(*, postmortem: PostMortem, by: User) -> PostMortem:
 def postmortem_set_shared(*, postmortem: PostMortem, by: User, shared: bool) -> PostMortem:
     """Share the post-mortem with the client's contacts (seen once final), or stop."""
     with transaction.atomic():
-        pm = (
-            PostMortem.objects.select_for_update(of=("self",))
-            .select_related("incident")
-            .get(pk=postmortem.pk)
-        )
+        pm = _locked(postmortem)
         if pm.shared_with_client == shared:
             state = "already shared with" if shared else "not shared with"
             raise PostMortemError(f"This post-mortem is {state} the client.")
