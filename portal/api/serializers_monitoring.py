@@ -19,6 +19,17 @@ from portal.api.fields import (
     validate_with_form,
 )
 
+# What the server records about a source (polling state, counts, creation): shown in
+# the API, never written through it.
+SOURCE_STATE = [
+    "last_polled_at",
+    "last_success_at",
+    "last_error",
+    "consecutive_failures",
+    "mention_count",
+    "created_at",
+]
+
 
 class SourceSerializer(StrictModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
@@ -34,21 +45,9 @@ class SourceSerializer(StrictModelSerializer):
             "url",
             "interval_minutes",
             "enabled",
-            "last_polled_at",
-            "last_success_at",
-            "last_error",
-            "consecutive_failures",
-            "mention_count",
-            "created_at",
+            *SOURCE_STATE,
         ]
-        read_only_fields = [
-            "last_polled_at",
-            "last_success_at",
-            "last_error",
-            "consecutive_failures",
-            "mention_count",
-            "created_at",
-        ]
+        read_only_fields = SOURCE_STATE
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         client = fixed_client(self, attrs, "source")
