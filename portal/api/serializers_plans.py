@@ -9,6 +9,7 @@ from rest_framework import serializers
 from clients.models import Client
 from plans.forms import RiskForm
 from plans.models import PlanRevision, PlaybookStep, Risk, Scenario
+from plans.services import CONTENT_FIELDS
 from portal.api.fields import (
     ScopedRelatedField,
     StrictModelSerializer,
@@ -101,16 +102,9 @@ class PlanSerializer(serializers.ModelSerializer[PlanRevision]):
             "approved_by",
             "next_review_date",
             "change_summary",
-            "objectives",
-            "scope",
-            "escalation_levels",
-            "team_roles",
-            "channels",
-            "approval_chain",
-            "key_messages",
-            "statement_templates",
-            "monitoring_notes",
-            "internal_notes",
+            # The plan's content, as plans.services copies and diffs it ("plan_scope"
+            # is "scope" here).
+            *("scope" if name == "plan_scope" else name for name in CONTENT_FIELDS),
             "scenarios",
         ]
         read_only_fields = fields

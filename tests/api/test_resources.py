@@ -119,6 +119,10 @@ def test_plans_list_only_approved_revisions_with_scenarios(cast, api, keys):
     assert scenarios[0]["trigger_terms"] == ["recall", "contaminated"]
     assert scenarios[0]["steps"][0]["action"] == "Convene the crisis team"
     assert plans[0]["scenarios"] == [scenarios[0]["id"]]
+    # The plan's content comes under the API's names ("scope", not the model's "plan_scope").
+    assert plans[0]["scope"] == approved.plan_scope
+    assert plans[0]["objectives"] == approved.objectives
+    assert "plan_scope" not in plans[0]
 
 
 def test_sources_are_validated_like_the_page(cast, api, keys):
