@@ -13,7 +13,8 @@ shown on the page): the people holding, in this incident, a role of the plan's c
 team that the revision's approval chain names as a whole word or phrase (case- and
 accent-insensitive: "Legal" is named by "legal signs off", not by "paralegal"); when the
 incident runs no plan, the chain names none of the team's roles, or nobody with an
-account holds a named role, the agency's owners and managers. The author of a statement never approves it.
+account holds a named role, the agency's owners and managers. The author of a statement
+never approves it.
 
 Every change writes a timeline entry (through `timeline_add`, which takes the incident
 row lock); published statements are client-visible entries. A closed incident refuses
