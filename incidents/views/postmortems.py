@@ -30,6 +30,7 @@ from incidents.models import (
     Report,
 )
 from incidents.postmortem_actions import (
+    EDITABLE,
     action_item_complete,
     action_item_create,
     action_item_open_revision,
@@ -389,17 +390,7 @@ class ActionItemRowView(ActionItemView):
                 self.item = action_item_update(
                     item=self.item,
                     by=user_of(request),
-                    **{
-                        name: form.cleaned_data[name]
-                        for name in (
-                            "title",
-                            "details",
-                            "owner",
-                            "owner_role",
-                            "due_date",
-                            "status",
-                        )
-                    },
+                    **{name: form.cleaned_data[name] for name in EDITABLE},
                 )
             except PostMortemError as exc:
                 form.add_error(None, str(exc))
