@@ -1,7 +1,7 @@
 """Post-mortem PDF time: an incident with 1,000 timeline entries, its PDF made through
 the product's path, beside WeasyPrint alone laying out the same HTML (the limit).
 
-    python -m bench.postmortem_pdf [--entries 1000] [--rounds 3]
+    python -m bench.postmortem_pdf [--entries 1000] [--rounds 5]
 
 The product's path is what a click on "Generate PDF" runs: `report_request_postmortem`
 queues the `generate_report` task (run in-process here, CELERY_TASK_ALWAYS_EAGER), which
@@ -10,8 +10,9 @@ metrics and the charts, renders the Django template, lays it out with WeasyPrint
 the safe URL fetcher (the stylesheet read from the static files) and stores the file.
 The limit is `weasyprint.HTML(string=…).write_pdf()` on the very HTML that path renders,
 with the stylesheet inlined, so it fetches nothing. A throwaway SQLite database is
-migrated in a temporary FIREBREAK_VAR_DIR. Best of `--rounds` for each. The last line
-reads `postmortem_pdf: <s> s (weasyprint alone <s> s, ratio <R>)`.
+migrated in a temporary FIREBREAK_VAR_DIR. The two alternate for `--rounds` rounds; it
+prints the medians, and the last line, the best of each, reads
+`postmortem_pdf: <s> s (weasyprint alone <s> s, ratio <R>)`.
 """
 
 from __future__ import annotations
@@ -27,18 +28,10 @@ from typing import Any
 
 
 def setup_django(var_dir: str) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ["FIREBREAK_VAR_DIR"] = var_dir
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
-    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
+    from bench.incident_page import setup_django as setup
 
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    setup(var_dir)
 
 
 def build_world(entries: int) -> Any:
