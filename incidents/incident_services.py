@@ -240,11 +240,14 @@ class PlanRun:
     statement: Statement | None
 
 
-def placeholder_values(incident: Incident, *, channel: str = "") -> dict[str, object]:
-    """Values of the statement placeholders for an incident (unknown ones stay [name])."""
+def placeholder_values(
+    incident: Incident, *, channel: str = "", at: datetime | None = None
+) -> dict[str, object]:
+    """Values of the statement placeholders for an incident (unknown ones stay [name]);
+    {date} and {time} are those of `at` (default now) in the agency's time zone."""
     client = incident.client
     tz = ZoneInfo(client.agency.time_zone)
-    now = timezone.now().astimezone(tz)
+    now = (at or timezone.now()).astimezone(tz)
     spokesperson = ""
     for role in incident.roles.all():
         if "spokes" in role.role.lower():

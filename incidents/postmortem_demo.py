@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F
@@ -83,10 +82,7 @@ def _as_published(incident: Incident, *, channel: str, at: datetime) -> str | No
     body = next((str(t["body"]) for t in templates if str(t.get("body", "")).strip()), None)
     if body is None:
         return None
-    local = at.astimezone(ZoneInfo(incident.client.agency.time_zone))
-    values = placeholder_values(incident, channel=channel)
-    values.update(date=local.strftime("%-d %B %Y"), time=local.strftime("%H:%M"))
-    return render_placeholders(body, values)
+    return render_placeholders(body, placeholder_values(incident, channel=channel, at=at))
 
 
 def _load(*, client: Client, by: User) -> None:
