@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -37,6 +36,7 @@ from incidents.models import (
 from plans.models import PlanRevision, RevisionStatus, Risk
 from portal.scoping import Scope
 from portal.views.base import ClientPortalView
+from portal.views.dashboard import per_client
 
 
 def portal_client(scope: Scope, public_id: object) -> Client:
@@ -128,17 +128,11 @@ class PortalHomeView(ClientPortalView, TemplateView):
     template_name = "clientportal/home.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        current = (
-            Incident.objects.within(self.scope)
-            .filter(client=OuterRef("pk"), status__in=BEING_HANDLED_STATUSES)
-            .values("client")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
+        current = Incident.objects.within(self.scope).filter(status__in=BEING_HANDLED_STATUSES)
         clients = list(
             Client.objects.within(self.scope)
             .select_related("agency")
-            .annotate(current_incidents=Coalesce(Subquery(current), 0))
+            .annotate(current_incidents=per_client(current))
             .order_by("name")
         )
         context = self.get_context_data(clients=clients)
