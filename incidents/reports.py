@@ -48,6 +48,7 @@ from incidents.models import (
     ReportVariant,
 )
 from incidents.report_content import ReportUnavailable, report_content
+from plans.models import RevisionStatus
 from portal.pdf import render_template_to_pdf
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ def report_request_plan(
 ) -> Report:
     """Queue the PDF of an approved (or superseded) plan revision."""
     _check_variant(variant, paper_size)
-    if revision.status not in ("approved", "superseded"):
+    if revision.status not in (RevisionStatus.APPROVED, RevisionStatus.SUPERSEDED):
         raise ReportError("Only an approved plan can be exported: approve this revision first.")
     return _request(
         client=revision.plan.client,
