@@ -3,8 +3,9 @@ figures it is built on.
 
 Writes: `postmortem_create`, `postmortem_update`, `postmortem_finalise`,
 `postmortem_reopen`, `postmortem_set_shared` (refusals raise `PostMortemError`, whose
-message is meant for the person who clicked). Each writes an internal timeline entry on
-the incident, also when the incident is already closed: the review is part of its story.
+message is meant for the person who clicked). Each but `postmortem_update` (the text,
+saved often) writes an internal timeline entry on the incident, also when the incident
+is already closed: the review is part of its story.
 
 Reads: `postmortem_metrics(incident)` computes everything from the recorded data and
 returns a plain `PostMortemMetrics`, which the post-mortem page and the PDF report both
