@@ -7,11 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 
 from clients.forms import ScopedModelForm
 from incidents.models import WebhookEndpoint
-from incidents.monitoring.fetch import is_public_address
+from incidents.monitoring.fetch import FetchSettings, is_public_address
 from incidents.webhook_events import EVENT_NAMES, EVENTS
 
 LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
@@ -53,7 +52,7 @@ class WebhookEndpointForm(ScopedModelForm):
                 "with the endpoint's secret instead."
             )
         host = (parts.hostname or "").lower()
-        allowed = {h.strip().lower().strip("[]") for h in settings.FEED_ALLOWED_HOSTS}
+        allowed = FetchSettings.from_django().allowed_hosts  # as the delivery reads them
         if host not in allowed and _is_internal(host):
             raise forms.ValidationError(
                 f"{host} is an internal or private network address; webhooks are sent only "

@@ -81,6 +81,23 @@ def test_a_manager_adds_an_endpoint_and_sees_its_secret(cast, client, settings):
     assert "https://hooks.example.com/firebreak" in response.text
 
 
+def test_an_internal_host_the_settings_allow_is_accepted(cast, client, settings):
+    """FEED_ALLOWED_HOSTS is read as the delivery reads it (spaces, case and IPv6
+    brackets ignored): a host it lets the delivery reach, the form accepts."""
+    settings.FEED_ALLOWED_HOSTS = [" Hooks.Internal ", "[::1]"]
+    client.force_login(cast.manager)
+    new = reverse("agency:webhook_create")
+    for url in ("http://hooks.internal/x", "http://[::1]:8080/x"):
+        response = client.post(new, {"url": url, "events": ["alert.raised"]})
+        assert response.status_code == 302, url
+    response = client.post(new, {"url": "http://127.0.0.1/x", "events": ["alert.raised"]})
+    assert "internal or private network address" in response.text
+    assert sorted(WebhookEndpoint.objects.values_list("url", flat=True)) == [
+        "http://[::1]:8080/x",
+        "http://hooks.internal/x",
+    ]
+
+
 def test_editing_changes_address_and_events(cast, client):
     endpoint = WebhookEndpoint.objects.create(
         agency=cast.agency, url="https://a.example.com/h", events=["alert.raised"]
