@@ -12,6 +12,7 @@ from incidents.models import AlertStatus, EntryKind, IncidentStatus, StatementSt
 from plans.models import Scenario
 from tests.incidents.incident_factories import a_plan, an_alert_with_mentions, an_incident
 from tests.incidents.ui_factories import an_alert
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -230,16 +231,10 @@ def test_a_drill_opened_at_the_top_severity_informs_nobody(
 
 def test_a_real_worker_informs_the_stakeholders_of_an_opening(celery_worker, cast):
     """The notification goes through the broker to a real Celery worker."""
-    import time
-
     from incidents.models import StakeholderNotification
 
     stakeholders(cast)
     incident = an_incident(cast, severity=2)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if StakeholderNotification.objects.filter(incident=incident).exists():
-            break
-        time.sleep(0.2)
+    wait_for(lambda: StakeholderNotification.objects.filter(incident=incident).exists())
     record = StakeholderNotification.objects.get(incident=incident)
     assert (record.contact.name, record.severity) == ("Rita Regulator", 2)

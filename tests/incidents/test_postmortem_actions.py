@@ -24,6 +24,7 @@ from plans.models import PlanRevision, RevisionStatus
 from plans.services import plan_revision_approve, plan_revision_start, plan_revision_submit
 from tests.incidents.incident_factories import an_incident
 from tests.plans.factories import approved_plan
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -270,9 +271,7 @@ def test_beat_s_task_runs_on_a_real_worker_and_emails_once_a_day(celery_worker, 
     from portal.celery import app
 
     def wait_for_emails(n):
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(mail.outbox) < n:
-            time.sleep(0.1)
+        wait_for(lambda: len(mail.outbox) >= n)
 
     task = "incidents.postmortem_tasks.send_action_item_reminders"
     item = overdue(cast)

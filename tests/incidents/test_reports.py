@@ -8,7 +8,6 @@ import io
 import re
 import subprocess
 import tempfile
-import time
 from datetime import timedelta
 
 import pytest
@@ -45,6 +44,7 @@ from tests.incidents.report_helpers import (
     pdf_text,
 )
 from tests.plans.factories import approved_plan
+from tests.waiting import wait_for
 
 pytestmark = needs_poppler
 
@@ -443,12 +443,12 @@ def test_real_worker_generates_the_report(cast, client, celery_worker):
     )
     assert client.post(url, {"variant": "client", "paper_size": "a4"}).status_code == 302
     report = Report.objects.get(postmortem=pm)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
+
+    def finished() -> bool:
         report.refresh_from_db()
-        if not report.is_pending:
-            break
-        time.sleep(0.25)
+        return not report.is_pending
+
+    wait_for(finished, 90)
     assert report.status == ReportStatus.DONE, (report.status, report.error)
     download = client.get(
         reverse(
