@@ -9,17 +9,13 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.conftest import PASSWORD
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_manager_creates_uses_and_revokes_a_key(cast, live_server, page):
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.get_by_label("Email").fill("manager@northwind.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Northwind Communications").wait_for()
+    log_in(page, live_server.url, "manager@northwind.test")
     page.goto(live_server.url + reverse("agency:members"))
     page.get_by_role("link", name="API keys").click()
     page.get_by_text("No API keys yet").wait_for()

@@ -9,18 +9,14 @@ import pytest
 from django.urls import reverse
 
 from clients.models import Membership, Role
-from tests.conftest import PASSWORD
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_owner_changes_a_role_inline_in_the_browser(cast, live_server, page):
     """The htmx row swap and the out-of-band message, in headless Chromium."""
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.get_by_label("Email").fill("owner@northwind.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Northwind Communications").wait_for()
+    log_in(page, live_server.url, "owner@northwind.test")
     page.goto(live_server.url + reverse("agency:members"))
     m = Membership.objects.get(agency=cast.agency, user=cast.unassigned_staff)
     row = page.locator(f"#member-{m.public_id}")

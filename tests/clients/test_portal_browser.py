@@ -12,9 +12,9 @@ import pytest
 
 from clients.models import PortalAccess
 from incidents.reports import report_request_plan, report_request_postmortem
+from tests.browser import log_in
 from tests.clients.portal_factories import a_portal_world
 from tests.clients.test_portal import _give_logo
-from tests.conftest import PASSWORD
 from tests.plans.factories import a_risk, approved_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -31,14 +31,6 @@ def shot(page: Any, name: str) -> None:
 def fits_the_screen(page: Any) -> bool:
     """No sideways scrolling of the page itself (the tab bar may scroll inside itself)."""
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
-
-
-def log_in(page: Any, base: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill("contact@acme.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Your crisis portal").wait_for()
 
 
 @pytest.fixture
@@ -71,7 +63,7 @@ def portal_data(cast: Any) -> Any:
 def test_a_contact_visits_the_portal_on_a_phone(cast, live_server, browser, portal_data):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
     page = context.new_page()
-    log_in(page, live_server.url)
+    log_in(page, live_server.url, "contact@acme.test", lands_on="Your crisis portal")
     assert page.locator("img.portal-logo").evaluate("img => img.naturalWidth") > 0
     assert page.get_by_text("Northwind Communications").first.is_visible()
     shot(page, "portal-phone-home.png")
@@ -135,7 +127,7 @@ def test_a_contact_visits_the_portal_on_a_phone(cast, live_server, browser, port
 def test_a_contact_reads_the_plan_on_a_desktop(cast, live_server, browser, portal_data):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    log_in(page, live_server.url)
+    log_in(page, live_server.url, "contact@acme.test", lands_on="Your crisis portal")
     page.get_by_role("link", name="Acme Foods").click()
     page.get_by_role("heading", name="Current incident").wait_for()
     shot(page, "portal-desktop-overview.png")

@@ -14,7 +14,7 @@ import pytest
 
 from incidents.models import Alert, AlertKind, Mention, Source
 from incidents.tasks import detect_alerts
-from tests.conftest import PASSWORD
+from tests.browser import log_in
 from tests.incidents.local_server import Route, local_server, rss
 from tests.waiting import wait_for
 
@@ -62,11 +62,7 @@ def test_a_source_added_in_the_ui_is_polled_and_a_surge_raises_one_alert(
     with local_server() as server:
         server.routes["/brand.xml"] = Route(body=rss(items), etag='"brand-1"')
 
-        page.goto(live_server.url + "/accounts/login/")
-        page.get_by_label("Email").fill("manager@northwind.test")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_role("heading", name="Northwind Communications").wait_for()
+        log_in(page, live_server.url, "manager@northwind.test")
 
         # A watch term, then a feed source, through the forms a manager uses.
         page.goto(f"{live_server.url}{client}/monitoring/terms/")

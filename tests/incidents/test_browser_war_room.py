@@ -18,18 +18,10 @@ from incidents.models import (
     Triage,
 )
 from plans.demo import load_plan_demo
-from tests.conftest import PASSWORD
+from tests.browser import log_in
 from tests.incidents.ui_factories import a_mention, a_source, an_alert
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-def log_in(page: Any, base: str, email: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def shot(page: Any, name: str) -> None:

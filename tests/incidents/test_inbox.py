@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from incidents.models import Mention, MentionTriageChange, Triage
 from incidents.response_services import response_save
-from tests.conftest import PASSWORD
+from tests.browser import log_in
 from tests.incidents.ui_factories import a_mention, a_source, a_term
 
 
@@ -279,11 +279,7 @@ def test_writer_selects_all_mentions_in_the_browser_and_marks_them(cast, live_se
     source = a_source(cast.client)
     for i in range(3):
         a_mention(cast.client, source, text=f"Acme post {i}")
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill("staff@northwind.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Northwind Communications").wait_for()
+    log_in(page, live_server.url, "staff@northwind.test")
     page.goto(live_server.url + url("overview", cast.client))
     page.get_by_role("heading", name="Volume and sentiment").wait_for()
     page.goto(live_server.url + url("inbox", cast.client))

@@ -10,7 +10,7 @@ import pytest
 
 from incidents.models import WebhookEndpoint
 from incidents.webhooks import SIGNATURE_HEADER, verify
-from tests.conftest import PASSWORD
+from tests.browser import log_in
 from tests.incidents.local_server import Route, local_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -25,11 +25,7 @@ def test_a_manager_adds_an_endpoint_and_pings_it(cast, live_server, page, settin
     settings.FEED_ALLOWED_HOSTS = ["127.0.0.1"]
     with local_server() as receiver:
         receiver.routes["/firebreak"] = Route(body=b'{"ok": true, "note": "<b>hi</b>"}')
-        page.goto(live_server.url + "/accounts/login/")
-        page.get_by_label("Email").fill(cast.manager.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        log_in(page, live_server.url, cast.manager.email)
 
         page.get_by_role("link", name="Agency", exact=True).click()
         page.get_by_role("navigation", name="Agency administration").get_by_role(

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from plans.models import RevisionStatus, Scenario
-from tests.conftest import PASSWORD
+from tests.browser import log_in
 from tests.plans.factories import a_risk
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -16,19 +16,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 # ordinary blocking calls between page actions.
 
 
-def log_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Northwind Communications").wait_for()
-
-
 def test_manager_writes_a_plan_with_a_scenario_approves_it_and_reads_the_heat_map(
     cast, live_server, page
 ):
     a_risk(cast.client, cast.owner, title="Contaminated batch", likelihood=4, impact=5)
-    log_in(page, live_server, "manager@northwind.test")
+    log_in(page, live_server.url, "manager@northwind.test")
     page.get_by_role("link", name="Acme Foods").click()
     page.get_by_role("heading", name="Acme Foods").wait_for()
     page.get_by_role("link", name="Plan", exact=True).click()
