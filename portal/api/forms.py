@@ -34,12 +34,6 @@ class ApiKeyForm(ScopedModelForm):
         client.help_text = "A key for one client's integration reaches nothing else."
         self.fields["name"].widget.attrs["placeholder"] = "e.g. Brandwatch, Zapier, reporting"
 
-    def clean_name(self) -> str:
-        name: str = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError("Name the key after what will use it.")
-        return name
-
     @property
     def read_only(self) -> bool:
         return bool(self.cleaned_data["access"] == "read")
