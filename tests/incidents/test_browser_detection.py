@@ -75,10 +75,10 @@ def test_a_source_added_in_the_ui_is_polled_and_a_surge_raises_one_alert(
         page.get_by_role("button", name="Add source").click()
         page.get_by_text("Source “Brand news” added").wait_for()
 
+        source = Source.objects.get(client=cast.client, name="Brand news")
         # "Poll now": the real worker fetches, parses, matches, scores and stores.
         page.get_by_role("button", name="Poll now").click()
         page.get_by_text("will be polled in a moment").wait_for()
-        source = Source.objects.get(client=cast.client, name="Brand news")
         assert wait_for(lambda: Mention.objects.filter(source=source).count() == len(items), 60), (
             "the worker did not store the feed's mentions"
         )
